@@ -1,0 +1,54 @@
+"""The email body: Jinja → MJML → HTML (mjml-python, in process) → CSS
+inlined (css-inline).
+
+MRML leaves ``mj-style inline`` CSS un-inlined, so our element styles live
+in ``templates/email/inline.css`` and are inlined here, while MJML's own
+``<style>`` blocks (the responsive media queries, with their ``!important``)
+and our dark-mode block are kept exactly as MJML wrote them.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import css_inline
+from mjml import mjml2html
+
+from ..templating import environment
+from .context import EditionView
+
+
+class EmailTemplateError(Exception):
+    """The MJML produced by the template does not compile."""
+
+
+def render_mjml(view: EditionView, templates_dir: Path) -> str:
+    return environment(templates_dir).get_template("email/issue.mjml.j2").render(e=view)
+
+
+def render_email(view: EditionView, templates_dir: Path) -> str:
+    """The finished email HTML of one edition."""
+    return inline_css(compile_mjml(render_mjml(view, templates_dir)), templates_dir)
+
+
+def compile_mjml(source: str) -> str:
+    try:
+        # fonts={}: MRML would otherwise link Google Fonts for the default faces.
+        return mjml2html(source, fonts={}, disable_comments=True)
+    except Exception as exc:  # mjml-python raises a bare Exception on bad MJML
+        raise EmailTemplateError(f"email template: MJML error: {exc}") from None
+
+
+def inline_css(html: str, templates_dir: Path) -> str:
+    return _inliner(templates_dir).inline(html)
+
+
+@cache
+def _inliner(templates_dir: Path) -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(
+        inline_style_tags=False,  # keep MJML's media queries untouched
+        keep_style_tags=True,
+        load_remote_stylesheets=False,
+        extra_css=(templates_dir / "email" / "inline.css").read_text(encoding="utf-8"),
+    )
