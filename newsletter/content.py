@@ -25,6 +25,7 @@ from .source import LocatedData, read_yaml
 
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+PLACEHOLDER = "DA SCRIVERE"  # what `newsletter new` leaves for the editor to replace
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 
 
@@ -122,11 +123,19 @@ class _IssueReader:
         if not isinstance(located.data, dict):
             self.errors.append(Problem(display, 1, "", "expected fields (key: value), one per line"))
             return None
+        self._placeholders(path, display)
         try:
             return model.model_validate(located.data), located
         except ValidationError as exc:
             self.errors.extend(_explain(exc, located, display, model))
             return None
+
+    def _placeholders(self, path: Path, display: str) -> None:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if PLACEHOLDER in line and not line.lstrip().startswith("#"):
+                self.warnings.append(Problem(display, number, "", (
+                    f"still has the placeholder {PLACEHOLDER!r} from `newsletter new`: "
+                    "replace it with the real text")))
 
     def _problem(self, located: LocatedData, where: tuple, message: str, *, warn=False) -> None:
         display = self.display(located.path.name)

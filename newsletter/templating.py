@@ -4,15 +4,22 @@ sending a blank, autoescaping everywhere but plain text."""
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+
+def css_string(value: str) -> Markup:
+    """A quoted CSS string (JSON's escaping is valid CSS for our text)."""
+    return Markup(json.dumps(str(value), ensure_ascii=False).replace("<", "\\3C "))
 
 
 @cache
 def environment(templates_dir: Path) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(templates_dir),
         undefined=StrictUndefined,
         autoescape=lambda name: not (name or "").endswith(".txt"),
@@ -20,3 +27,5 @@ def environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["css_string"] = css_string
+    return env

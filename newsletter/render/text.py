@@ -1,0 +1,96 @@
+"""The plain-text alternative, written from the content model (not converted
+from the HTML): wrapped at 72 columns, links cited as numbered references
+listed after the item that uses them."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .. import markdown
+from ..config import Config
+from ..dates import format_when
+from ..model import Edition, Item
+from .context import EditionView
+
+WIDTH = 72
+RULE = "-" * WIDTH
+DOUBLE_RULE = "=" * WIDTH
+
+
+def render_text(edition: Edition, view: EditionView, config: Config) -> str:
+    """The email.txt of one edition."""
+    writer = _Writer()
+    writer.lines(view.title.upper(), view.month_title)
+    writer.paragraph(view.curated_by)
+    writer.paragraph(f"{view.labels['view_online']}: {view.web_url}")
+    writer.heading(view.top_news_heading)
+    for index, item in enumerate(edition.top_news):
+        if index:
+            writer.lines("", RULE)
+        writer.item(item, edition)
+    if edition.consulates:
+        writer.heading(view.labels["consulates"])
+        for item in edition.consulates:
+            writer.item(item, edition)
+    if edition.insights:
+        writer.heading(view.labels["insights"])
+        writer.body(edition.insights)
+    if view.delegations_heading:
+        writer.heading(view.delegations_heading)
+        writer.lines("")
+        for name, _lang in view.delegations:
+            writer.wrapped(name, "- ", "  ")
+    writer.lines("", RULE)
+    writer.lines(*view.office_name, *view.office.address, view.office.email,
+                 view.office.website.removeprefix("https://"))
+    writer.lines("", RULE)
+    writer.paragraph(view.labels["why"].format(title=view.title))
+    writer.paragraph(f"{view.labels['unsubscribe']}: {view.unsubscribe_url}")
+    return writer.text()
+
+
+class _Writer:
+    def __init__(self):
+        self.out: list[str] = []
+        self.references: list[str] = []
+
+    def text(self) -> str:
+        return "\n".join(self.out).strip("\n") + "\n"
+
+    def lines(self, *lines: str) -> None:
+        self.out.extend(lines)
+
+    def paragraph(self, text: str) -> None:
+        self.out.append("")
+        self.wrapped(text)
+
+    def wrapped(self, text: str, first: str = "", rest: str = "") -> None:
+        for n, line in enumerate(text.split("\n")):
+            self.out.extend(textwrap.wrap(
+                line, WIDTH, initial_indent=first if n == 0 else rest, subsequent_indent=rest,
+                break_long_words=False, break_on_hyphens=False) or [""])
+
+    def heading(self, title: str) -> None:
+        self.lines("", "", DOUBLE_RULE)
+        self.wrapped(title.upper())
+        self.lines(DOUBLE_RULE)
+
+    def item(self, item: Item, edition: Edition) -> None:
+        date = format_when(item.when, edition.lang, edition.month) if item.when else None
+        header = [line for line in (item.title, date) if line]
+        if header:
+            self.out.append("")
+        for line in header:
+            self.wrapped(line)
+        self.body(item.body)
+
+    def body(self, source: str) -> None:
+        first_reference = len(self.references)
+        for block in markdown.to_text_blocks(source, self.references):
+            self.out.append("")
+            self.wrapped(block.text, f"{block.bullet} " if block.bullet else "",
+                         " " * (len(block.bullet) + 1) if block.bullet else "")
+        if len(self.references) > first_reference:
+            self.out.append("")
+            for number in range(first_reference, len(self.references)):
+                self.wrapped(self.references[number], f"[{number + 1}] ", "    ")
