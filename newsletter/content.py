@@ -21,7 +21,7 @@ from .dates import DateError, When, parse_day, parse_month, parse_when
 from .errors import IssueInvalid, Problem, UnknownIssue
 from .model import Delegation, Delegations, Edition, Image, Issue, Item, Tags
 from .schema import PrimarySource, Strict, TranslationSource
-from .source import LocatedData, read_yaml
+from .source import LocatedData, dotted, read_yaml
 
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
@@ -139,7 +139,7 @@ class _IssueReader:
 
     def _problem(self, located: LocatedData, where: tuple, message: str, *, warn=False) -> None:
         display = self.display(located.path.name)
-        problem = Problem(display, located.line_of(where), _dotted(where, located.data), message)
+        problem = Problem(display, located.line_of(where), dotted(where, located.data), message)
         (self.warnings if warn else self.errors).append(problem)
 
     # -- the primary edition ------------------------------------------------
@@ -342,7 +342,7 @@ def _explain(exc: ValidationError, located: LocatedData, display: str, model) ->
     problems = []
     for error in exc.errors():
         where = tuple(error["loc"])
-        problems.append(Problem(display, located.line_of(where), _dotted(where, located.data),
+        problems.append(Problem(display, located.line_of(where), dotted(where, located.data),
                                 _message(error, model, where)))
     return problems
 
@@ -386,18 +386,3 @@ def _model_in(annotation) -> type[BaseModel] | None:
         if found := _model_in(arg):
             return found
     return None
-
-
-def _dotted(where: tuple, data: object) -> str:
-    """A field path an editor can follow: ``top_news[luci-d-artista].date.to``."""
-    text, node = "", data
-    for part in where:
-        if isinstance(part, int):
-            entry = node[part] if isinstance(node, list) and part < len(node) else None
-            item_id = entry.get("id") if isinstance(entry, dict) else None
-            text += f"[{item_id}]" if isinstance(item_id, str) else f"[#{part + 1}]"
-            node = entry
-        else:
-            text += f".{part}" if text else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return text

@@ -92,7 +92,7 @@ class _Builder:
             line = key_node.start_mark.line + 1
             if key in result:
                 first = self.lines[(*where, key)]
-                field = ".".join(map(str, (*where, key)))
+                field = dotted((*where, key))
                 self.problems.append(Problem(self.display, line, field,
                                              f"appears twice (first at line {first}); keep one"))
                 continue
@@ -100,3 +100,19 @@ class _Builder:
             result[key] = self.build(value_node, (*where, key))
             self.lines[(*where, key)] = line
         return result
+
+
+def dotted(where: Path_, data: object = None) -> str:
+    """A field path an editor can follow: ``top_news[luci-d-artista].date.to``
+    (an entry is named by its id when ``data`` has one, else ``[#3]``)."""
+    text, node = "", data
+    for part in where:
+        if isinstance(part, int):
+            entry = node[part] if isinstance(node, list) and part < len(node) else None
+            item_id = entry.get("id") if isinstance(entry, dict) else None
+            text += f"[{item_id}]" if isinstance(item_id, str) else f"[#{part + 1}]"
+            node = entry
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
