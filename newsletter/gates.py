@@ -14,7 +14,7 @@ from pypdf import PdfReader
 GMAIL_CLIP_BYTES = 102 * 1024
 TEXT_WIDTH = 72
 _URL_IN_CSS = re.compile(r"""url\(\s*['"]?\s*([^'")\s]+)""", re.IGNORECASE)
-_IMPORT_IN_CSS = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.IGNORECASE)
+_IMPORT_IN_CSS = re.compile(r"""@import\s+['"]([^'"]+)""", re.IGNORECASE)  # url() form: above
 _REMOTE = ("http://", "https://", "//")
 _RESOURCE_RELS = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest",
                   "apple-touch-icon"}

@@ -66,3 +66,8 @@ top_news:
     date: 2024-03-04
     body: Testo della prima notizia.
 """
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current rendering (review the diff!).")
