@@ -1,0 +1,54 @@
+"""Render the December 2023 sample and photograph it for the README:
+the email at 600 px (desktop) and 375 px (phone) in headless Chromium, the
+web page on a phone, and the first PDF pages through pdftoppm.
+
+    .venv/bin/python scripts/screenshots.py      # writes docs/*.png
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsletter.build import build_issue  # noqa: E402
+from newsletter.config import load_config  # noqa: E402
+
+DOCS = ROOT / "docs"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--hide-scrollbars"]
+
+
+def shoot(page: Path, target: Path, width: int, height: int, profile: Path) -> None:
+    subprocess.run([shutil.which("chromium") or "chromium", *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}", f"--window-size={width},{height}",
+                    f"--screenshot={target}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    print(f"wrote {target.relative_to(ROOT)}")
+
+
+def main() -> None:
+    DOCS.mkdir(exist_ok=True)
+    config = load_config(ROOT, os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        out, profile = Path(tmp) / "out", Path(tmp) / "profile"
+        build_issue(config, "2023-12", out)
+        edition = out / "2023-12" / "it"
+        shoot(edition / "email.html", DOCS / "email-600.png", 600, 1600, profile)
+        shoot(edition / "email.html", DOCS / "email-375.png", 375, 1300, profile)
+        shoot(edition / "index.html", DOCS / "web-375.png", 375, 1300, profile)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2",
+                        str(edition / "issue.pdf"), str(DOCS / "pdf-page")], check=True)
+        for page in sorted(DOCS.glob("pdf-page-*.png")):
+            print(f"wrote {page.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
