@@ -104,13 +104,6 @@ class TranslatedConsulate(Strict):
     body: Text
 
 
-class TranslatedDelegation(Strict):
-    id: Slug
-    name: Text
-    city: Text | None = None
-    country: Text | None = None
-
-
 class TranslationSource(Strict):
     """``issues/YYYY-MM/en.yaml`` (or fr): text only, items keyed by id."""
 
@@ -120,4 +113,4 @@ class TranslationSource(Strict):
     top_news: list[TranslatedItem] = []
     consulates: list[TranslatedConsulate] = []
     insights: Text | None = None
-    delegations: list[TranslatedDelegation] = []
+    delegations: list[DelegationSource] = []  # the same fields, translated
