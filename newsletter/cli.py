@@ -11,11 +11,13 @@ import click
 
 from . import __version__
 from .build import build_issue, render_issue
-from .config import Config, find_root, load_config
+from .clicontext import Project, pass_config
 from .content import check_issue
 from .errors import IssueInvalid, NewsletterError, RenderFailed
 from .preview import create_app
 from .scaffold import new_issue
+from .subscribers_cli import subscribers_group
+from .transport import make_transport
 
 MONTH = click.argument("month", metavar="YYYY-MM")
 
@@ -44,31 +46,15 @@ class _Group(click.Group):
 def cli(ctx: click.Context, project: Path | None) -> None:
     """Produce and deliver "Work in Progress", the monthly bulletin of the
     City of Torino's International Relations office."""
-    ctx.obj = _Lazy(project)
+    ctx.obj = Project(project)
 
 
-class _Lazy:
-    """Loads the configuration on first use, so --help works anywhere."""
-
-    def __init__(self, project: Path | None):
-        self.project = project
-        self._config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            root = self.project.resolve() if self.project else find_root(Path.cwd())
-            self._config = load_config(root, os.environ)
-        return self._config
-
-
-pass_config = click.make_pass_decorator(_Lazy)
 
 
 @cli.command()
 @MONTH
 @pass_config
-def new(lazy: _Lazy, month: str) -> None:
+def new(lazy: Project, month: str) -> None:
     """Create issues/YYYY-MM/ with a source file to fill in."""
     path = new_issue(lazy.config, month)
     click.echo(f"created {path.relative_to(lazy.config.root)}: fill it in, then run "
@@ -79,7 +65,7 @@ def new(lazy: _Lazy, month: str) -> None:
 @MONTH
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @pass_config
-def check(lazy: _Lazy, month: str, quiet: bool) -> None:
+def check(lazy: Project, month: str, quiet: bool) -> None:
     """Validate an issue and render it: exit 1 with file:line errors."""
     config = lazy.config
     checked = check_issue(config, month)
@@ -107,7 +93,7 @@ def check(lazy: _Lazy, month: str, quiet: bool) -> None:
 @click.option("--allow-incomplete", is_flag=True,
               help="Build unfinished translations, with the missing parts in the original language.")
 @pass_config
-def build(lazy: _Lazy, month: str, out: Path | None, langs: tuple[str, ...],
+def build(lazy: Project, month: str, out: Path | None, langs: tuple[str, ...],
           allow_incomplete: bool) -> None:
     """Render the email (HTML and text), PDF and web page of each edition."""
     config = lazy.config
@@ -124,13 +110,32 @@ def build(lazy: _Lazy, month: str, out: Path | None, langs: tuple[str, ...],
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @pass_config
-def preview(lazy: _Lazy, month: str, host: str, port: int) -> None:
+def preview(lazy: Project, month: str, host: str, port: int) -> None:
     """Serve a local preview that re-renders the issue on every reload."""
     import waitress
 
     app = create_app(lazy.config, month)
     click.echo(f"Previewing {month} at http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(app, host=host, port=port, threads=4, _quiet=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@pass_config
+def serve(lazy: Project, host: str, port: int) -> None:
+    """Serve the subscription pages (subscribe, confirm, unsubscribe, preferences)."""
+    from .web import create_app as create_site
+    from .web import serve as run
+
+    config = lazy.config
+    app = create_site(config, lazy.store, make_transport(config.smtp_url, config.outbox_dir))
+    click.echo(f"Serving {config.title} on http://{host}:{port}/ (public address "
+               f"{config.base_url}; Ctrl+C to stop)")
+    run(app, host, port)
+
+
+cli.add_command(subscribers_group)
 
 
 def main() -> None:

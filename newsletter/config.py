@@ -7,6 +7,8 @@ environment.
 
 from __future__ import annotations
 
+import os
+import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +48,11 @@ class Config:
     database_url: str
     smtp_url: str | None
     secret_key: str | None
+    privacy_version: str = "1"
+    privacy_url: str = ""
+    subscribe_per_hour: int = 5
+    trusted_proxies: int = 0
+    confirm_hours: int = 72
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @property
@@ -63,6 +70,32 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def subscribers_dir(self) -> Path:
+        return self.root / "subscribers"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.root / "outbox"
+
+    def secret(self) -> bytes:
+        """The key that signs links and hashes erased addresses.
+
+        NEWSLETTER_SECRET_KEY when set; otherwise a random key kept in
+        ``subscribers/secret.key`` (created once, git-ignored). It must stay
+        the same for the life of a deployment: erased addresses stay
+        suppressed only under the key that hashed them.
+        """
+        if self.secret_key:
+            return self.secret_key.encode("utf-8")
+        path = self.subscribers_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def find_root(start: Path) -> Path:
@@ -121,6 +154,11 @@ def load_config(root: Path, environ: Mapping[str, str]) -> Config:
         or f"sqlite:///{root / 'subscribers' / 'newsletter.sqlite3'}",
         smtp_url=environ.get("NEWSLETTER_SMTP_URL") or None,
         secret_key=environ.get("NEWSLETTER_SECRET_KEY") or None,
+        privacy_version=str(reader.get("privacy.version", "1")),
+        privacy_url=reader.get("privacy.url", ""),
+        subscribe_per_hour=reader.get("web.subscribe_per_hour", 5),
+        trusted_proxies=reader.get("web.trusted_proxies", 0),
+        confirm_hours=reader.get("web.confirm_hours", 72),
         extra=data,
     )
 

@@ -61,3 +61,197 @@ LABELS: dict[str, dict[str, str]] = {
         "untranslated": "(pas encore traduit)",
     },
 }
+
+# The subscription pages and the transactional emails.
+SITE: dict[str, dict[str, str]] = {
+    "it": {
+        "skip": "Vai al contenuto",
+        "languages": "Lingua",
+        "subscribe_title": "Iscriviti a Work in Progress",
+        "subscribe_intro": "Ogni mese le notizie internazionali della Città di Torino: eventi, "
+                           "progetti europei, delegazioni ricevute.",
+        "email": "Indirizzo email",
+        "name": "Nome (facoltativo)",
+        "language": "Lingua del bollettino",
+        "privacy": "Ho letto l'informativa sulla privacy e acconsento a ricevere il bollettino.",
+        "privacy_link": "Informativa sulla privacy",
+        "subscribe_button": "Iscriviti",
+        "check_inbox_title": "Controlla la tua casella di posta",
+        "check_inbox": "Se l'indirizzo è valido, riceverai a breve un'email con un link per "
+                       "confermare l'iscrizione. Il link vale {hours} ore.",
+        "confirm_title": "Conferma l'iscrizione",
+        "confirm_text": "Premi il pulsante per confermare l'iscrizione di {email}.",
+        "confirm_button": "Conferma l'iscrizione",
+        "confirmed_title": "Iscrizione confermata",
+        "confirmed": "Grazie! Riceverai Work in Progress ogni mese in {language}.",
+        "already_confirmed": "Questa iscrizione era già confermata: non serve fare altro.",
+        "unsubscribe_title": "Annulla l'iscrizione",
+        "unsubscribe_text": "Premi il pulsante per non ricevere più Work in Progress a {email}.",
+        "unsubscribe_button": "Annulla l'iscrizione",
+        "unsubscribed_title": "Iscrizione annullata",
+        "unsubscribed": "Non riceverai più Work in Progress. Se cambi idea, puoi iscriverti "
+                        "di nuovo quando vuoi.",
+        "request_title": "Annulla l'iscrizione",
+        "request_text": "Usa il link personale in fondo a ogni numero, oppure scrivi qui il tuo "
+                        "indirizzo: ti invieremo il link per annullare l'iscrizione.",
+        "request_button": "Inviami il link",
+        "request_sent": "Se l'indirizzo è iscritto, riceverai a breve un'email con il link per "
+                        "annullare l'iscrizione.",
+        "preferences_title": "Le tue preferenze",
+        "preferences_text": "Scegli la lingua in cui ricevere Work in Progress a {email}.",
+        "save": "Salva",
+        "saved": "Preferenze salvate: riceverai il bollettino in {language}.",
+        "bad_link_title": "Link non valido",
+        "bad_link": "Questo link non è valido o non è completo. Prova a copiarlo per intero "
+                    "dall'email, oppure iscriviti di nuovo.",
+        "expired_title": "Link scaduto",
+        "expired": "Questo link di conferma è scaduto. Iscriviti di nuovo: riceverai un nuovo link.",
+        "gone_title": "Indirizzo non presente",
+        "gone": "Questo indirizzo non è più nella nostra lista: non riceverai altre email.",
+        "too_many_title": "Troppe richieste",
+        "too_many": "Sono arrivate troppe richieste da questa connessione. Riprova fra un'ora.",
+        "form_expired": "Il modulo è scaduto: ricarica la pagina e riprova.",
+        "error_email": "Scrivi un indirizzo email valido, per esempio nome@esempio.it.",
+        "error_privacy": "Per iscriverti devi accettare l'informativa sulla privacy.",
+        "error_summary": "Correggi i campi indicati.",
+        "back": "Torna all'iscrizione",
+        "mail_confirm_subject": "Conferma la tua iscrizione a {title}",
+        "mail_confirm_body": "Grazie per esserti iscritto/a a {title}, il bollettino delle "
+                             "Relazioni Internazionali della Città di Torino.\n\nPer confermare "
+                             "l'iscrizione apri questo link (vale {hours} ore):",
+        "mail_confirm_ignore": "Se non hai chiesto tu l'iscrizione, ignora questa email: "
+                               "senza conferma non riceverai nulla.",
+        "mail_unsubscribe_subject": "Il tuo link per annullare l'iscrizione a {title}",
+        "mail_unsubscribe_body": "Per non ricevere più {title} apri questo link:",
+        "mail_preferences": "Per cambiare lingua:",
+    },
+    "en": {
+        "skip": "Skip to content",
+        "languages": "Language",
+        "subscribe_title": "Subscribe to Work in Progress",
+        "subscribe_intro": "The City of Torino's international news every month: events, "
+                           "European projects, delegations received.",
+        "email": "E-mail address",
+        "name": "Name (optional)",
+        "language": "Language of the bulletin",
+        "privacy": "I have read the privacy notice and agree to receive the bulletin.",
+        "privacy_link": "Privacy notice",
+        "subscribe_button": "Subscribe",
+        "check_inbox_title": "Check your inbox",
+        "check_inbox": "If the address is valid, you will shortly receive an email with a link "
+                       "to confirm your subscription. The link is valid for {hours} hours.",
+        "confirm_title": "Confirm your subscription",
+        "confirm_text": "Press the button to confirm the subscription of {email}.",
+        "confirm_button": "Confirm my subscription",
+        "confirmed_title": "Subscription confirmed",
+        "confirmed": "Thank you! You will receive Work in Progress every month in {language}.",
+        "already_confirmed": "This subscription was already confirmed: nothing else to do.",
+        "unsubscribe_title": "Unsubscribe",
+        "unsubscribe_text": "Press the button to stop receiving Work in Progress at {email}.",
+        "unsubscribe_button": "Unsubscribe",
+        "unsubscribed_title": "You are unsubscribed",
+        "unsubscribed": "You will not receive Work in Progress any more. If you change your "
+                        "mind, you can subscribe again at any time.",
+        "request_title": "Unsubscribe",
+        "request_text": "Use the personal link at the foot of every issue, or write your address "
+                        "here: we will send you the link to unsubscribe.",
+        "request_button": "Send me the link",
+        "request_sent": "If the address is subscribed, you will shortly receive an email with "
+                        "the link to unsubscribe.",
+        "preferences_title": "Your preferences",
+        "preferences_text": "Choose the language in which {email} receives Work in Progress.",
+        "save": "Save",
+        "saved": "Preferences saved: you will receive the bulletin in {language}.",
+        "bad_link_title": "Invalid link",
+        "bad_link": "This link is not valid or not complete. Try copying all of it from the "
+                    "email, or subscribe again.",
+        "expired_title": "Link expired",
+        "expired": "This confirmation link has expired. Subscribe again to get a new one.",
+        "gone_title": "Address not on the list",
+        "gone": "This address is no longer on our list: you will receive no more emails.",
+        "too_many_title": "Too many requests",
+        "too_many": "Too many requests came from this connection. Please try again in an hour.",
+        "form_expired": "The form has expired: reload the page and try again.",
+        "error_email": "Write a valid e-mail address, for example name@example.org.",
+        "error_privacy": "To subscribe you need to accept the privacy notice.",
+        "error_summary": "Please correct the fields marked below.",
+        "back": "Back to the subscription page",
+        "mail_confirm_subject": "Confirm your subscription to {title}",
+        "mail_confirm_body": "Thank you for subscribing to {title}, the bulletin of the City of "
+                             "Torino's International Relations office.\n\nTo confirm your "
+                             "subscription open this link (valid for {hours} hours):",
+        "mail_confirm_ignore": "If you did not ask to subscribe, ignore this email: without "
+                               "confirmation you will receive nothing.",
+        "mail_unsubscribe_subject": "Your link to unsubscribe from {title}",
+        "mail_unsubscribe_body": "To stop receiving {title} open this link:",
+        "mail_preferences": "To change language:",
+    },
+    "fr": {
+        "skip": "Aller au contenu",
+        "languages": "Langue",
+        "subscribe_title": "S'abonner à Work in Progress",
+        "subscribe_intro": "Chaque mois, l'actualité internationale de la Ville de Turin : "
+                           "événements, projets européens, délégations reçues.",
+        "email": "Adresse e-mail",
+        "name": "Nom (facultatif)",
+        "language": "Langue du bulletin",
+        "privacy": "J'ai lu la politique de confidentialité et j'accepte de recevoir le bulletin.",
+        "privacy_link": "Politique de confidentialité",
+        "subscribe_button": "S'abonner",
+        "check_inbox_title": "Consultez votre messagerie",
+        "check_inbox": "Si l'adresse est valide, vous recevrez bientôt un e-mail avec un lien "
+                       "pour confirmer votre abonnement. Le lien est valable {hours} heures.",
+        "confirm_title": "Confirmez votre abonnement",
+        "confirm_text": "Appuyez sur le bouton pour confirmer l'abonnement de {email}.",
+        "confirm_button": "Confirmer mon abonnement",
+        "confirmed_title": "Abonnement confirmé",
+        "confirmed": "Merci ! Vous recevrez Work in Progress chaque mois en {language}.",
+        "already_confirmed": "Cet abonnement était déjà confirmé : rien d'autre à faire.",
+        "unsubscribe_title": "Se désabonner",
+        "unsubscribe_text": "Appuyez sur le bouton pour ne plus recevoir Work in Progress à {email}.",
+        "unsubscribe_button": "Me désabonner",
+        "unsubscribed_title": "Vous êtes désabonné(e)",
+        "unsubscribed": "Vous ne recevrez plus Work in Progress. Si vous changez d'avis, vous "
+                        "pouvez vous abonner de nouveau à tout moment.",
+        "request_title": "Se désabonner",
+        "request_text": "Utilisez le lien personnel en bas de chaque numéro, ou écrivez votre "
+                        "adresse ici : nous vous enverrons le lien pour vous désabonner.",
+        "request_button": "M'envoyer le lien",
+        "request_sent": "Si l'adresse est abonnée, vous recevrez bientôt un e-mail avec le lien "
+                        "pour vous désabonner.",
+        "preferences_title": "Vos préférences",
+        "preferences_text": "Choisissez la langue dans laquelle {email} reçoit Work in Progress.",
+        "save": "Enregistrer",
+        "saved": "Préférences enregistrées : vous recevrez le bulletin en {language}.",
+        "bad_link_title": "Lien non valide",
+        "bad_link": "Ce lien n'est pas valide ou pas complet. Copiez-le en entier depuis "
+                    "l'e-mail, ou abonnez-vous de nouveau.",
+        "expired_title": "Lien expiré",
+        "expired": "Ce lien de confirmation a expiré. Abonnez-vous de nouveau pour en recevoir un.",
+        "gone_title": "Adresse absente de la liste",
+        "gone": "Cette adresse ne figure plus sur notre liste : vous ne recevrez plus d'e-mails.",
+        "too_many_title": "Trop de demandes",
+        "too_many": "Trop de demandes sont venues de cette connexion. Réessayez dans une heure.",
+        "form_expired": "Le formulaire a expiré : rechargez la page et réessayez.",
+        "error_email": "Écrivez une adresse e-mail valide, par exemple nom@exemple.fr.",
+        "error_privacy": "Pour vous abonner, vous devez accepter la politique de confidentialité.",
+        "error_summary": "Veuillez corriger les champs indiqués.",
+        "back": "Retour à la page d'abonnement",
+        "mail_confirm_subject": "Confirmez votre abonnement à {title}",
+        "mail_confirm_body": "Merci de vous être abonné(e) à {title}, le bulletin des Relations "
+                             "internationales de la Ville de Turin.\n\nPour confirmer votre "
+                             "abonnement, ouvrez ce lien (valable {hours} heures) :",
+        "mail_confirm_ignore": "Si vous n'avez pas demandé cet abonnement, ignorez cet e-mail : "
+                               "sans confirmation, vous ne recevrez rien.",
+        "mail_unsubscribe_subject": "Votre lien pour vous désabonner de {title}",
+        "mail_unsubscribe_body": "Pour ne plus recevoir {title}, ouvrez ce lien :",
+        "mail_preferences": "Pour changer de langue :",
+    },
+}
+
+# Language names as used inside a sentence of each language.
+LANGUAGE_IN = {
+    "it": {"it": "italiano", "en": "inglese", "fr": "francese"},
+    "en": {"it": "Italian", "en": "English", "fr": "French"},
+    "fr": {"it": "italien", "en": "anglais", "fr": "français"},
+}

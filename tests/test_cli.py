@@ -23,15 +23,15 @@ def outputs(folder: Path) -> list[str]:
 
 
 def test_every_command_has_help_text():
-    def walk(group: click.Group):
-        for command in group.commands.values():
-            yield command
+    def walk(group: click.Group, path: tuple[str, ...] = ()):
+        for name, command in group.commands.items():
+            yield (*path, name), command
             if isinstance(command, click.Group):
-                yield from walk(command)
+                yield from walk(command, (*path, name))
 
-    for command in walk(cli):
-        assert command.help, f"`newsletter {command.name}` has no help text"
-        assert CliRunner().invoke(cli, [command.name, "--help"]).exit_code == 0
+    for path, command in walk(cli):
+        assert command.help, f"`newsletter {' '.join(path)}` has no help text"
+        assert CliRunner().invoke(cli, [*path, "--help"]).exit_code == 0, path
 
 
 def test_build_writes_the_four_files_of_each_complete_edition(project):

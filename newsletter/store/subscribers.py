@@ -1,0 +1,257 @@
+"""Subscribers and their consent: every change is committed with its time
+in ``subscriber_events``; unsubscribed, bounced, complained and erased
+addresses are never mailed and never silently come back."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import NewsletterError
+from . import Store, now, utc
+from .tables import STATUSES, subscriber_events, subscribers, suppressions
+
+MAILABLE = "active"
+SUPPRESSED_STATUSES = ("unsubscribed", "bounced", "complained")
+
+
+class SubscriberError(NewsletterError):
+    """An operation on a subscriber that cannot be done, explained."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    id: int
+    uid: str
+    email: str
+    email_key: str
+    name: str | None
+    language: str
+    status: str
+    consent_at: datetime | None
+    consent_method: str | None
+    consent_ip: str | None
+    privacy_version: str | None
+    created_at: datetime
+    updated_at: datetime
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+    bounces: int
+
+    @classmethod
+    def from_row(cls, row) -> Subscriber:
+        values = row._mapping
+        return cls(**{name: utc(values[name]) if name.endswith("_at") else values[name]
+                      for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Consent:
+    """How a subscriber agreed to receive the bulletin."""
+
+    method: str  # form, import or cli
+    privacy_version: str
+    ip: str | None = None
+
+
+class Outcome(Enum):
+    DONE = "done"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+
+
+def new_uid() -> str:
+    return secrets.token_hex(16)
+
+
+def log(connection: Connection, subscriber_id: int, event: str, detail: str | None = None,
+        at: datetime | None = None) -> None:
+    connection.execute(insert(subscriber_events).values(
+        subscriber_id=subscriber_id, at=at or now(), event=event, detail=detail))
+
+
+def get(store: Store, *, key: str | None = None, uid: str | None = None) -> Subscriber | None:
+    column, value = (subscribers.c.email_key, key) if key else (subscribers.c.uid, uid)
+    with store.transaction() as connection:
+        row = connection.execute(select(subscribers).where(column == value)).first()
+    return Subscriber.from_row(row) if row else None
+
+
+def suppression_reason(connection: Connection, store: Store, key: str) -> str | None:
+    """Why an address must not be added again, or None."""
+    status = connection.execute(
+        select(subscribers.c.status).where(subscribers.c.email_key == key)).scalar()
+    if status in SUPPRESSED_STATUSES:
+        return status
+    return connection.execute(select(suppressions.c.reason).where(
+        suppressions.c.address_hash == store.address_hash(key))).scalar()
+
+
+def add(store: Store, email: str, key: str, name: str | None, language: str, consent: Consent,
+        *, status: str = "active") -> Subscriber:
+    """Add a subscriber (CLI): refused if the address is known or suppressed."""
+    with store.transaction() as connection:
+        if reason := suppression_reason(connection, store, key):
+            raise SubscriberError(f"{email} is on the suppression list ({reason}): it is never "
+                                  "added again by hand; the person can subscribe through the form")
+        if connection.execute(select(subscribers.c.id).where(subscribers.c.email_key == key)).first():
+            raise SubscriberError(f"{email} is already subscribed")
+        return _insert(connection, email, key, name, language, consent, status)
+
+
+def _insert(connection: Connection, email: str, key: str, name: str | None, language: str,
+            consent: Consent, status: str) -> Subscriber:
+    at = now()
+    row = connection.execute(insert(subscribers).values(
+        uid=new_uid(), email=email, email_key=key, name=name, language=language, status=status,
+        consent_at=at, consent_method=consent.method, consent_ip=consent.ip,
+        privacy_version=consent.privacy_version, created_at=at, updated_at=at,
+        confirmed_at=at if status == "active" else None,
+    ).returning(*subscribers.c)).one()
+    log(connection, row.id, "subscribed", f"{consent.method}, privacy notice "
+        f"{consent.privacy_version}, status {status}", at)
+    return Subscriber.from_row(row)
+
+
+def request_subscription(store: Store, email: str, key: str, name: str | None, language: str,
+                         consent: Consent) -> Subscriber | None:
+    """The subscribe form: a pending subscriber awaiting confirmation, or
+    None when the address is already active (nothing to confirm). A person
+    who unsubscribed or was erased may subscribe again: the new consent is
+    explicit and confirmed by e-mail."""
+    with store.transaction() as connection:
+        row = connection.execute(select(subscribers).where(subscribers.c.email_key == key)
+                                 .with_for_update()).first()
+        if row is None:
+            try:
+                with connection.begin_nested():
+                    return _insert(connection, email, key, name, language, consent, "pending")
+            except IntegrityError:  # the same address submitted at the same moment
+                return None
+        if row.status == MAILABLE:
+            return None
+        at = now()
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
+            name=name or row.name, language=language, consent_at=at, consent_method=consent.method,
+            consent_ip=consent.ip, privacy_version=consent.privacy_version, updated_at=at,
+            **({"status": "pending"} if row.status != "pending" else {})))
+        log(connection, row.id, "subscribe-requested", f"{consent.method}, was {row.status}", at)
+        return Subscriber.from_row(connection.execute(
+            select(subscribers).where(subscribers.c.id == row.id)).one())
+
+
+def confirm(store: Store, uid: str) -> Outcome:
+    """Double opt-in: pending → active. Replaying the link changes nothing."""
+    with store.transaction() as connection:
+        row = connection.execute(select(subscribers).where(subscribers.c.uid == uid)
+                                 .with_for_update()).first()
+        if row is None:
+            return Outcome.UNKNOWN
+        if row.status != "pending":
+            return Outcome.ALREADY if row.status == MAILABLE else Outcome.UNKNOWN
+        at = now()
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
+            status="active", confirmed_at=at, updated_at=at))
+        connection.execute(delete(suppressions).where(
+            suppressions.c.address_hash == store.address_hash(row.email_key)))
+        log(connection, row.id, "confirmed", None, at)
+        return Outcome.DONE
+
+
+def unsubscribe(store: Store, uid: str, how: str) -> Outcome:
+    """Stop mailing a subscriber at once; the record stays as a suppression."""
+    with store.transaction() as connection:
+        row = connection.execute(select(subscribers).where(subscribers.c.uid == uid)
+                                 .with_for_update()).first()
+        if row is None:
+            return Outcome.UNKNOWN
+        if row.status in SUPPRESSED_STATUSES:
+            return Outcome.ALREADY
+        at = now()
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
+            status="unsubscribed", unsubscribed_at=at, updated_at=at))
+        log(connection, row.id, "unsubscribed", how, at)
+        return Outcome.DONE
+
+
+def set_language(store: Store, uid: str, language: str) -> Outcome:
+    with store.transaction() as connection:
+        row = connection.execute(select(subscribers).where(subscribers.c.uid == uid)).first()
+        if row is None:
+            return Outcome.UNKNOWN
+        if row.language == language:
+            return Outcome.ALREADY
+        at = now()
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
+            language=language, updated_at=at))
+        log(connection, row.id, "language-changed", f"{row.language} → {language}", at)
+        return Outcome.DONE
+
+
+def remove(store: Store, key: str) -> Outcome:
+    """Unsubscribe by address (the office acting on a request)."""
+    subscriber = get(store, key=key)
+    return unsubscribe(store, subscriber.uid, "removed by the office") if subscriber \
+        else Outcome.UNKNOWN
+
+
+def erase(store: Store, key: str) -> Outcome:
+    """GDPR erasure: delete every personal datum of the address, keeping only
+    a keyed hash so that it stays suppressed."""
+    with store.transaction() as connection:
+        address_hash = store.address_hash(key)
+        deleted = connection.execute(delete(subscribers).where(subscribers.c.email_key == key))
+        known = connection.execute(select(suppressions.c.reason).where(
+            suppressions.c.address_hash == address_hash)).scalar()
+        if known is None:
+            connection.execute(insert(suppressions).values(
+                address_hash=address_hash, reason="erased", at=now()))
+        elif known != "erased":
+            connection.execute(update(suppressions).where(
+                suppressions.c.address_hash == address_hash).values(reason="erased", at=now()))
+        return Outcome.DONE if deleted.rowcount else Outcome.ALREADY if known else Outcome.UNKNOWN
+
+
+def events(store: Store, subscriber_id: int) -> list[tuple[datetime, str, str | None]]:
+    with store.transaction() as connection:
+        rows = connection.execute(select(subscriber_events).where(
+            subscriber_events.c.subscriber_id == subscriber_id).order_by(subscriber_events.c.id))
+        return [(utc(r.at), r.event, r.detail) for r in rows]
+
+
+def listing(store: Store, status: str | None = None, language: str | None = None,
+            batch: int = 2000) -> Iterator[Subscriber]:
+    """Subscribers by id, streamed in batches (flat memory for any list size)."""
+    conditions = []
+    if status:
+        conditions.append(subscribers.c.status == status)
+    if language:
+        conditions.append(subscribers.c.language == language)
+    last = 0
+    while True:
+        with store.transaction() as connection:
+            rows = connection.execute(select(subscribers).where(
+                and_(subscribers.c.id > last, *conditions)).order_by(subscribers.c.id)
+                .limit(batch)).all()
+        if not rows:
+            return
+        yield from (Subscriber.from_row(row) for row in rows)
+        last = rows[-1].id
+
+
+def stats(store: Store) -> dict[tuple[str, str], int]:
+    """Counts by (status, language), plus ("suppressed", "-") for erased addresses."""
+    with store.transaction() as connection:
+        counts = {(status, language): count for status, language, count in connection.execute(
+            select(subscribers.c.status, subscribers.c.language, func.count())
+            .group_by(subscribers.c.status, subscribers.c.language))}
+        counts[("erased", "-")] = connection.execute(
+            select(func.count()).select_from(suppressions)
+            .where(suppressions.c.reason == "erased")).scalar()
+    return counts

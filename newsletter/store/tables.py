@@ -1,0 +1,80 @@
+"""The store's schema, as SQLAlchemy Core tables. Alembic migrations
+(``newsletter/migrations``) create and change it; this module describes the
+current shape for the queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
+CONSENT_METHODS = ("form", "import", "cli")
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The public identifier in signed links: random, never reused (an integer
+    # id can be reused by SQLite after a deletion).
+    Column("uid", String(32), nullable=False, unique=True),
+    Column("email", Text, nullable=False),
+    # The address folded to lower case: uniqueness is case-insensitive.
+    Column("email_key", Text, nullable=False, unique=True),
+    Column("name", Text),
+    Column("language", String(2), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("consent_at", DateTime(timezone=True)),
+    Column("consent_method", String(8)),
+    Column("consent_ip", Text),
+    Column("privacy_version", Text),
+    Column("bounces", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    Index("ix_subscribers_status_language", "status", "language"),
+)
+
+# Every change to a subscriber, with its time: the consent record's history.
+subscriber_events = Table(
+    "subscriber_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("event", String(24), nullable=False),
+    Column("detail", Text),
+)
+
+# Addresses that must never be mailed or silently re-imported although their
+# subscriber row is gone (erasure): only a keyed hash (HMAC-SHA256) is kept.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("address_hash", String(64), primary_key=True),
+    Column("reason", String(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Recent subscribe attempts per client (keyed hash of the IP address), shared
+# by every web worker through the database.
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bucket", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_rate_limits_bucket_at", "bucket", "at"),
+)

@@ -1,0 +1,180 @@
+"""How messages leave: one small protocol, three transports.
+
+- ``OutboxTransport`` writes each message as an ``.eml`` file in a folder:
+  the embedded default when NEWSLETTER_SMTP_URL is unset.
+- ``SMTPTransport`` talks to any relay (Postfix, a provider):
+  ``smtp://user:pass@host:587?starttls=1`` or ``smtps://host:465``.
+- ``MemoryTransport`` keeps messages in a list, for tests.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .errors import ConfigError, NewsletterError
+
+
+class TransportError(NewsletterError):
+    """The message could not be handed over; ``permanent`` for 5xx replies."""
+
+    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.code, self.permanent = code, permanent
+
+
+class Transport(Protocol):
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        """Hand one message over; return the server's reply (or the file written)."""
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class MemoryTransport:
+    sent: list[tuple[bytes, str, list[str]]] = field(default_factory=list)
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        self.sent.append((message, sender, list(recipients)))
+        return "250 kept in memory"
+
+    def close(self) -> None:
+        pass
+
+
+class OutboxTransport:
+    """Each message becomes ``<time>-<random>.eml``, written atomically."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
+        partial = self.folder / f".{name}.part"
+        with open(partial, "wb") as handle:
+            handle.write(message)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.rename(self.folder / name)
+        return f"250 written to {self.folder / name}"
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class SMTPSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    implicit_tls: bool
+    starttls: bool
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str) -> SMTPSettings:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(f"NEWSLETTER_SMTP_URL {_hide(url)!r}: expected "
+                              "smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465")
+        query = parse_qs(parts.query)
+        implicit = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit,
+            starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+            timeout=float(query.get("timeout", ["30"])[0]),
+        )
+
+
+class SMTPTransport:
+    """One reused SMTP connection; reconnects when the server drops it."""
+
+    def __init__(self, settings: SMTPSettings):
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        try:
+            if s.implicit_tls:
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            else:
+                client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                if s.starttls:
+                    client.starttls(context=context)
+            if s.username:
+                client.login(s.username, s.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise TransportError(f"SMTP login refused by {s.host}: {exc.smtp_code} "
+                                 f"{exc.smtp_error.decode(errors='replace')}", permanent=True) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}") from None
+        return client
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        if self._client is None:
+            self._client = self._connect()
+        try:
+            refused = self._client.sendmail(sender, recipients, message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = next(iter(exc.recipients.values()))
+            raise self._reply_error(code, reply) from None
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code in (421,):
+                self._drop()
+            raise self._reply_error(exc.smtp_code, exc.smtp_error) from None
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self._drop()
+            raise TransportError(f"connection to {self.settings.host} lost: {exc}") from None
+        if refused:
+            code, reply = next(iter(refused.values()))
+            raise self._reply_error(code, reply)
+        return "250 accepted"
+
+    @staticmethod
+    def _reply_error(code: int, reply: bytes) -> TransportError:
+        text = reply.decode("utf-8", errors="replace") if isinstance(reply, bytes) else str(reply)
+        return TransportError(f"{code} {text}", code=code, permanent=500 <= code < 600)
+
+    def _drop(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            finally:
+                self._client = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop()
+
+
+def make_transport(smtp_url: str | None, outbox: Path) -> Transport:
+    """SMTP when a URL is configured, else the outbox folder."""
+    if smtp_url:
+        return SMTPTransport(SMTPSettings.from_url(smtp_url))
+    return OutboxTransport(outbox)
+
+
+def _hide(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
