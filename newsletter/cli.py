@@ -3,7 +3,6 @@ become one clear message and a non-zero exit here, and only here."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 

@@ -23,9 +23,9 @@ def _message(config: Config, to_email: str, to_name: str | None, language: str,
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(domain=config.sender_address.split("@")[-1])
-    message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     message.set_content(body)
+    message["Content-Language"] = language  # after set_content, which clears Content-*
     return message
 
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import ssl
@@ -159,10 +160,8 @@ class SMTPTransport:
 
     def close(self) -> None:
         if self._client is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._client.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
             self._drop()
 
 

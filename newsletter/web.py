@@ -23,7 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import mail
 from .addresses import InvalidAddress, clean_name, normalize
 from .config import Config
-from .labels import LANGUAGE_IN, LABELS, SITE
+from .labels import LABELS, LANGUAGE_IN, SITE
 from .store import Store, now
 from .store import subscribers as subs
 from .store.tables import rate_limits

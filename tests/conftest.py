@@ -71,3 +71,65 @@ top_news:
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite tests/golden/ from the current rendering (review the diff!).")
+
+
+# -- the store, on SQLite and on PostgreSQL -------------------------------------
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+
+import sqlalchemy  # noqa: E402
+
+from newsletter.store import Store  # noqa: E402
+
+POSTGRES_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SECRET = b"test-secret-key"
+
+
+def _postgres_reason() -> str | None:
+    try:
+        engine = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); " \
+               "set NEWSLETTER_TEST_POSTGRES_URL to run these tests"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_unavailable() -> str | None:
+    return _postgres_reason()
+
+
+@pytest.fixture
+def database_url(request, tmp_path, postgres_unavailable):
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    if postgres_unavailable:
+        pytest.skip(postgres_unavailable)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    url = sqlalchemy.engine.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def store(database_url):
+    store = Store(database_url, SECRET)
+    yield store
+    store.close()

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import NewsletterError
 from . import Store, now, utc
-from .tables import STATUSES, subscriber_events, subscribers, suppressions
+from .tables import subscriber_events, subscribers, suppressions
 
 MAILABLE = "active"
 SUPPRESSED_STATUSES = ("unsubscribed", "bounced", "complained")
