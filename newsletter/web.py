@@ -99,6 +99,13 @@ class _Site:
         folder = self.config.templates_dir / ("site" if name == "site.css" else "")
         return send_from_directory(folder, name, max_age=86400)
 
+    @staticmethod
+    def _speak(language: str) -> None:
+        """Pages about a subscriber speak their language unless the visitor
+        picked one with the switcher."""
+        if "lang" not in session:
+            g.lang = language
+
     def page(self, template: str, status: int = 200, **values):
         words = SITE[g.lang]
         return render_template(
@@ -196,6 +203,8 @@ class _Site:
         subscriber = subs.get(self.store, uid=uid)
         if subscriber is None:
             return self.message("gone_title", words["gone"], 410)
+        self._speak(subscriber.language)
+        words = SITE[g.lang]
         if request.method == "GET":
             if subscriber.status == "active":
                 return self.message("confirmed_title", words["already_confirmed"])
@@ -222,6 +231,8 @@ class _Site:
         subscriber = subs.get(self.store, uid=uid)
         if subscriber is None:
             return self.message("gone_title", words["gone"], 200)
+        self._speak(subscriber.language)
+        words = SITE[g.lang]
         if request.method == "GET":
             if subscriber.status in subs.SUPPRESSED_STATUSES:
                 return self.message("unsubscribed_title", words["unsubscribed"])
@@ -266,6 +277,8 @@ class _Site:
         subscriber = subs.get(self.store, uid=uid)
         if subscriber is None or subscriber.status in subs.SUPPRESSED_STATUSES:
             return self.message("gone_title", words["gone"], 200)
+        self._speak(subscriber.language)
+        words = SITE[g.lang]
         unsubscribe_url = f"/unsubscribe/{self.tokens.unsubscribe(uid)}"
         if request.method == "POST":
             if not self._csrf_ok():

@@ -65,15 +65,16 @@ def test_subscribe_confirm_unsubscribe(site):
     shown = client.get(confirm)  # a link scanner's GET confirms nothing
     assert '<form method="post">' in shown.get_data(as_text=True)
     assert subs.get(store, key="anna@example.org").status == "pending"
+    assert '<html lang="en"' in shown.get_data(as_text=True)  # the subscriber's language
     done = client.post(confirm, data={"csrf": csrf(shown)})
-    assert "Iscrizione confermata" in done.get_data(as_text=True)
+    assert "Subscription confirmed" in done.get_data(as_text=True)
     subscriber = subs.get(store, key="anna@example.org")
     assert (subscriber.status, subscriber.language, subscriber.consent_method) == \
         ("active", "en", "form")
     assert subscriber.consent_ip == "127.0.0.1" and subscriber.privacy_version == "2024-01"
 
     replay = client.post(confirm, data={"csrf": csrf(shown)})
-    assert "era già confermata" in replay.get_data(as_text=True)
+    assert "was already confirmed" in replay.get_data(as_text=True)
 
     token = Tokens(b"k" * 32, 3600).unsubscribe(subscriber.uid)
     page = client.get(f"/unsubscribe/{token}")

@@ -1,0 +1,113 @@
+"""``newsletter subscribers …`` through CliRunner and as a subprocess, on
+SQLite and PostgreSQL (NEWSLETTER_DATABASE_URL)."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsletter.cli import cli
+
+from .conftest import BOTH
+
+pytestmark = BOTH
+
+
+@pytest.fixture
+def run(project, database_url):
+    env = {"NEWSLETTER_DATABASE_URL": database_url, "NEWSLETTER_SECRET_KEY": "s" * 32}
+
+    def invoke(*args, input=None):
+        return CliRunner(env=env).invoke(cli, ["--project", str(project), "subscribers", *args],
+                                         input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_add_list_remove_erase_stats(run):
+    assert run("add", "Anna@Example.org", "--name", "Anna Rossi", "--lang", "fr").output == \
+        "added Anna@example.org (fr, active)\n"
+    duplicate = run("add", "anna@EXAMPLE.org")
+    assert duplicate.exit_code == 1
+    assert duplicate.output == "error: anna@example.org is already subscribed\n"
+    run("add", "bob@example.org")
+    listed = run("list", "--lang", "fr")
+    assert listed.stdout.startswith("Anna@example.org\tfr\tactive\t")
+    assert "Anna Rossi" in listed.stdout and "bob@" not in listed.stdout
+
+    assert run("remove", "BOB@example.org").output == "BOB@example.org: unsubscribed\n"
+    assert run("list", "--status", "unsubscribed").stdout.startswith("bob@example.org\tit")
+    stats = run("stats").output.splitlines()
+    assert stats[0].split() == ["status", "it", "en", "fr", "total"]
+    assert stats[2].split() == ["active", "0", "0", "1", "1"]
+    assert stats[3].split() == ["unsubscribed", "1", "0", "0", "1"]
+
+    refused = run("erase", "anna@example.org", input="n\n")
+    assert refused.exit_code == 1 and "Aborted" in refused.output
+    assert run("erase", "anna@example.org", "--yes").output == \
+        "anna@example.org: erased; the address stays suppressed\n"
+    assert run("stats").output.splitlines()[-1].split() == ["erased", "1"]
+    again = run("add", "anna@example.org")
+    assert again.exit_code == 1 and "suppression list (erased)" in again.output
+
+
+def test_invalid_address_is_explained(run):
+    result = run("add", "anna@")
+    assert result.exit_code == 1
+    assert result.output.startswith("error: 'anna@': ")
+    assert "Traceback" not in result.output
+
+
+def test_import_reports_every_row(run, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("email,name,language\nanna@example.org,Anna,it\nbroken,,it\n"
+                    "ANNA@example.org,,en\njohn@example.org,John,en\n")
+    dry = run("import", str(path), "--dry-run")
+    assert dry.exit_code == 0
+    assert "would import 2" in dry.stdout
+    assert run("list").stdout == ""
+    result = run("import", str(path))
+    assert "list.csv: line 3: broken: " in result.stderr
+    assert "list.csv: line 4: ANNA@example.org: duplicate of line 2" in result.stderr
+    assert result.stdout == ("4 rows: imported 2; skipped 1 invalid, 1 duplicate, "
+                             "0 already subscribed, 0 suppressed\n")
+
+
+def test_import_of_a_file_without_email_column(run, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("name|language\nAnna|it\n")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert "line 1: no 'email' column in the header (found: name|language)" in result.output
+
+
+def test_export_has_the_consent_record(run, tmp_path):
+    run("add", "anna@example.org", "--name", "Anna")
+    out = tmp_path / "export.csv"
+    assert run("export", "--output", str(out)).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["email"] == "anna@example.org"
+    assert rows[0]["consent_method"] == "cli" and rows[0]["privacy_version"] == "2024-01"
+    assert rows[0]["consent_at"].endswith("+00:00")
+    stdout = list(csv.reader(io.StringIO(run("export", "--status", "active").stdout)))
+    assert stdout[0][:4] == ["email", "name", "language", "status"] and len(stdout) == 2
+
+
+def test_as_a_subprocess(project, database_url):
+    newsletter = Path(sys.executable).with_name("newsletter")
+    env = {**os.environ, "NEWSLETTER_DATABASE_URL": database_url}
+    sample = Path(__file__).resolve().parent.parent / "subscribers" / "sample.csv"
+    result = subprocess.run([str(newsletter), "subscribers", "import", str(sample), "--quiet"],
+                            cwd=project, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ("3 rows: imported 3; skipped 0 invalid, 0 duplicate, "
+                             "0 already subscribed, 0 suppressed\n")
+    listing = subprocess.run([str(newsletter), "subscribers", "list", "--lang", "en"], cwd=project,
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert listing.stdout.startswith("john.smith@example.org\ten\tactive")
+    if "sqlite" in database_url:
+        assert (project / "subscribers" / "secret.key").stat().st_mode & 0o077 == 0
