@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, literal, select
 
 from .addresses import InvalidAddress, clean_name, normalize
 from .errors import NewsletterError
@@ -168,18 +168,20 @@ def _check_row(line, row, languages, known, erased, seen, store):
 
 
 def _insert(store: Store, good: list[_Good], privacy_version: str, file_name: str) -> None:
+    """All good rows in one transaction. The history rows are written by the
+    database from the rows just inserted (one statement), which is several
+    times faster than fetching every new id back."""
     at = now()
     with store.transaction() as connection:
         for start in range(0, len(good), CHUNK):
-            chunk = good[start:start + CHUNK]
-            ids = connection.execute(
-                insert(subscribers).returning(subscribers.c.id, sort_by_parameter_order=True),
-                [dict(uid=new_uid(), email=g.email, email_key=g.key, name=g.name,
-                      language=g.language, status="active", consent_at=at,
-                      consent_method="import", privacy_version=privacy_version,
-                      created_at=at, updated_at=at, confirmed_at=at) for g in chunk],
-            ).scalars().all()
-            connection.execute(insert(subscriber_events), [
-                dict(subscriber_id=sid, at=at, event="subscribed",
-                     detail=f"import of {file_name}, line {g.line}")
-                for sid, g in zip(ids, chunk, strict=True)])
+            connection.execute(insert(subscribers), [
+                dict(uid=new_uid(), email=g.email, email_key=g.key, name=g.name,
+                     language=g.language, status="active", consent_at=at,
+                     consent_method="import", privacy_version=privacy_version,
+                     created_at=at, updated_at=at, confirmed_at=at)
+                for g in good[start:start + CHUNK]])
+        batch = select(subscribers.c.id, literal(at), literal("subscribed"),
+                       literal(f"import of {file_name}")).where(
+            subscribers.c.consent_method == "import", subscribers.c.created_at == at)
+        connection.execute(insert(subscriber_events).from_select(
+            ["subscriber_id", "at", "event", "detail"], batch))

@@ -47,7 +47,7 @@ def test_good_bad_duplicate_and_suppressed_rows(store, tmp_path):
     john = subs.get(store, key="john@example.org")
     assert (john.language, john.status, john.consent_method) == ("en", "active", "import")
     history = subs.events(store, john.id)
-    assert history[0][1:] == ("subscribed", "import of list.csv, line 5")
+    assert history[0][1:] == ("subscribed", "import of list.csv")
 
 
 def test_reimport_reports_existing_and_unsubscribed(store, tmp_path):
