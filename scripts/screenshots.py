@@ -1,6 +1,7 @@
 """Render the December 2023 sample and photograph it for the README:
 the email at 600 px (desktop) and 375 px (phone) in headless Chromium, the
-web page on a phone, and the first PDF pages through pdftoppm.
+web page and the subscription form on a phone, and the first PDF pages
+through pdftoppm.
 
     .venv/bin/python scripts/screenshots.py      # writes docs/*.png
 """
@@ -17,8 +18,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import threading  # noqa: E402
+
+import waitress  # noqa: E402
+
 from newsletter.build import build_issue  # noqa: E402
 from newsletter.config import load_config  # noqa: E402
+from newsletter.store import Store  # noqa: E402
+from newsletter.transport import MemoryTransport  # noqa: E402
+from newsletter.web import create_app  # noqa: E402
 
 DOCS = ROOT / "docs"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,6 +56,23 @@ def main() -> None:
                         str(edition / "issue.pdf"), str(DOCS / "pdf-page")], check=True)
         for page in sorted(DOCS.glob("pdf-page-*.png")):
             print(f"wrote {page.relative_to(ROOT)}")
+        subscribe_page(config, Path(tmp), profile)
+
+
+def subscribe_page(config, tmp: Path, profile: Path) -> None:
+    """The subscription form, served for a moment on loopback."""
+    store = Store(f"sqlite:///{tmp / 'shots.sqlite3'}", b"screenshots")
+    server = waitress.create_server(create_app(config, store, MemoryTransport()),
+                                    host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}/subscribe?lang=it"
+    subprocess.run([shutil.which("chromium") or "chromium", *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}", "--window-size=375,900",
+                    f"--screenshot={DOCS / 'subscribe-375.png'}", url],
+                   check=True, capture_output=True, timeout=120)
+    print("wrote docs/subscribe-375.png")
+    server.close()
+    store.close()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,15 @@ PAIRS = [
     ("#c3cad2", "#15181c", "dark mode: footer"),
     ("#000000", "#ffffff", "web page, printed"),
     ("#8fbcf0", "#15181c", "dark mode: links on the page"),
+    ("#a4161a", "#ffffff", "subscription form: errors"),
+    ("#ff9b9b", "#15181c", "dark mode: errors"),
+    ("#ffffff", "#2f6db0", "dark mode: buttons"),
+]
+
+# Borders of form fields need 3:1 against the page (WCAG 1.4.11, non-text contrast).
+UI_PAIRS = [
+    ("#8a96a3", "#ffffff", "field border"),
+    ("#6b7785", "#15181c", "dark mode: field border"),
 ]
 
 
@@ -44,11 +53,17 @@ def test_contrast_is_at_least_4_5(text, background, use):
     assert contrast(text, background) >= 4.5
 
 
+@pytest.mark.parametrize(("border", "background", "use"), UI_PAIRS, ids=[p[2] for p in UI_PAIRS])
+def test_form_field_borders_are_visible(border, background, use):
+    assert contrast(border, background) >= 3
+
+
 def test_every_colour_in_the_templates_is_covered():
     """A new colour in a template must be added to PAIRS (and so be checked)."""
     used = set()
-    for path in [*TEMPLATES.glob("email/*"), *TEMPLATES.glob("web/*"), *TEMPLATES.glob("pdf/*")]:
+    for path in [*TEMPLATES.glob("email/*"), *TEMPLATES.glob("web/*"), *TEMPLATES.glob("pdf/*"),
+                 *TEMPLATES.glob("site/*")]:
         used |= {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", path.read_text())}
-    known = {c for pair in PAIRS for c in pair[:2]}
+    known = {c for pair in PAIRS + UI_PAIRS for c in pair[:2]}
     decorative = {"#d5dbe2", "#39414a", "#f0b400"}  # rules, borders, focus ring: not text
     assert used - known - decorative == set()
