@@ -55,6 +55,14 @@ def create_app(config: Config, store: Store, transport: Transport) -> Flask:
     return app
 
 
+class _Answer(Exception):
+    """Stop handling a request with this page (a bad or stale link)."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
 class _Site:
     def __init__(self, config: Config, store: Store, transport: Transport, tokens: Tokens):
         self.config, self.store, self.transport, self.tokens = config, store, transport, tokens
@@ -62,6 +70,7 @@ class _Site:
     # -- plumbing -----------------------------------------------------------
 
     def register(self, app: Flask) -> None:
+        app.register_error_handler(_Answer, lambda answer: answer.response)
         app.before_request(self._choose_language)
         app.after_request(self._headers)
         app.add_url_rule("/", "home", lambda: redirect("/subscribe"))
@@ -98,6 +107,21 @@ class _Site:
             abort(404)
         folder = self.config.templates_dir / ("site" if name == "site.css" else "")
         return send_from_directory(folder, name, max_age=86400)
+
+    def _subscriber(self, read, token: str, gone_status: int = 200) -> subs.Subscriber:
+        """The subscriber a signed link names, or a polite page that ends the request."""
+        words = SITE[g.lang]
+        try:
+            uid = read(token)
+        except TokenExpired:
+            raise _Answer(self.message("expired_title", words["expired"], 410)) from None
+        except TokenInvalid:
+            raise _Answer(self.message("bad_link_title", words["bad_link"], 400)) from None
+        subscriber = subs.get(self.store, uid=uid)
+        if subscriber is None:
+            raise _Answer(self.message("gone_title", words["gone"], gone_status))
+        self._speak(subscriber.language)
+        return subscriber
 
     @staticmethod
     def _speak(language: str) -> None:
@@ -193,18 +217,8 @@ class _Site:
                             words["check_inbox"].format(hours=self.config.confirm_hours))
 
     def confirm(self, token: str):
-        words = SITE[g.lang]
-        try:
-            uid = self.tokens.read_confirm(token)
-        except TokenExpired:
-            return self.message("expired_title", words["expired"], 410)
-        except TokenInvalid:
-            return self.message("bad_link_title", words["bad_link"], 400)
-        subscriber = subs.get(self.store, uid=uid)
-        if subscriber is None:
-            return self.message("gone_title", words["gone"], 410)
-        self._speak(subscriber.language)
-        words = SITE[g.lang]
+        subscriber = self._subscriber(self.tokens.read_confirm, token, gone_status=410)
+        uid, words = subscriber.uid, SITE[g.lang]
         if request.method == "GET":
             if subscriber.status == "active":
                 return self.message("confirmed_title", words["already_confirmed"])
@@ -223,16 +237,8 @@ class _Site:
         return self.message("gone_title", words["gone"], 410)
 
     def unsubscribe(self, token: str):
-        words = SITE[g.lang]
-        try:
-            uid = self.tokens.read_unsubscribe(token)
-        except TokenInvalid:
-            return self.message("bad_link_title", words["bad_link"], 400)
-        subscriber = subs.get(self.store, uid=uid)
-        if subscriber is None:
-            return self.message("gone_title", words["gone"], 200)
-        self._speak(subscriber.language)
-        words = SITE[g.lang]
+        subscriber = self._subscriber(self.tokens.read_unsubscribe, token)
+        uid, words = subscriber.uid, SITE[g.lang]
         if request.method == "GET":
             if subscriber.status in subs.SUPPRESSED_STATUSES:
                 return self.message("unsubscribed_title", words["unsubscribed"])
@@ -269,16 +275,10 @@ class _Site:
         return self.message("request_title", words["request_sent"])
 
     def preferences(self, token: str):
-        words = SITE[g.lang]
-        try:
-            uid = self.tokens.read_preferences(token)
-        except TokenInvalid:
-            return self.message("bad_link_title", words["bad_link"], 400)
-        subscriber = subs.get(self.store, uid=uid)
-        if subscriber is None or subscriber.status in subs.SUPPRESSED_STATUSES:
+        subscriber = self._subscriber(self.tokens.read_preferences, token)
+        uid, words = subscriber.uid, SITE[g.lang]
+        if subscriber.status in subs.SUPPRESSED_STATUSES:
             return self.message("gone_title", words["gone"], 200)
-        self._speak(subscriber.language)
-        words = SITE[g.lang]
         unsubscribe_url = f"/unsubscribe/{self.tokens.unsubscribe(uid)}"
         if request.method == "POST":
             if not self._csrf_ok():
