@@ -79,15 +79,21 @@ def select_editions(issue: Issue, langs: tuple[str, ...] | None,
     return chosen, skipped
 
 
+def render_edition_email(edition: Edition, config: Config) -> tuple[str, str]:
+    """The email of one edition: (HTML, plain text)."""
+    view = edition_view(edition, config, "absolute")
+    return render_email(view, config.templates_dir), render_text(edition, view, config)
+
+
 def render_edition(edition: Edition, issue: Issue, config: Config,
                    other_langs: tuple[str, ...]) -> Rendered:
     """Every output of one edition, in memory."""
     templates = config.templates_dir
-    email_view = edition_view(edition, config, "absolute", other_langs)
+    email_html, email_text = render_edition_email(edition, config)
     return Rendered(
         lang=edition.lang,
-        email_html=render_email(email_view, templates),
-        email_text=render_text(edition, email_view, config),
+        email_html=email_html,
+        email_text=email_text,
         pdf=render_pdf(edition_view(edition, config, "file", other_langs), templates,
                        allowed=(issue.folder,)),
         web_html=render_web(edition_view(edition, config, "web", other_langs), templates),

@@ -12,6 +12,7 @@ from . import __version__
 from .build import build_issue, render_issue
 from .clicontext import Project, pass_config
 from .content import check_issue
+from .dispatch_cli import deliveries_command, send_command
 from .errors import IssueInvalid, NewsletterError, RenderFailed
 from .preview import create_app
 from .scaffold import new_issue
@@ -135,6 +136,8 @@ def serve(lazy: Project, host: str, port: int) -> None:
 
 
 cli.add_command(subscribers_group)
+cli.add_command(send_command)
+cli.add_command(deliveries_command)
 
 
 def main() -> None:

@@ -24,14 +24,19 @@ from .errors import ConfigError, NewsletterError
 
 
 class TransportError(NewsletterError):
-    """The message could not be handed over; ``permanent`` for 5xx replies."""
+    """The message could not be handed over: ``permanent`` for 5xx replies,
+    ``unreachable`` when no connection could be made at all."""
 
-    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False):
+    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False,
+                 unreachable: bool = False):
         super().__init__(message)
-        self.code, self.permanent = code, permanent
+        self.code, self.permanent, self.unreachable = code, permanent, unreachable
 
 
 class Transport(Protocol):
+    def open(self) -> None:
+        """Make sure a connection is ready (raise TransportError if not)."""
+
     def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         """Hand one message over; return the server's reply (or the file written)."""
 
@@ -41,6 +46,9 @@ class Transport(Protocol):
 @dataclass
 class MemoryTransport:
     sent: list[tuple[bytes, str, list[str]]] = field(default_factory=list)
+
+    def open(self) -> None:
+        pass
 
     def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         self.sent.append((message, sender, list(recipients)))
@@ -55,6 +63,9 @@ class OutboxTransport:
 
     def __init__(self, folder: Path):
         self.folder = folder
+
+    def open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
 
     def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -123,28 +134,49 @@ class SMTPTransport:
             raise TransportError(f"SMTP login refused by {s.host}: {exc.smtp_code} "
                                  f"{exc.smtp_error.decode(errors='replace')}", permanent=True) from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise TransportError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}") from None
+            raise TransportError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}",
+                                 unreachable=True) from None
         return client
 
-    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+    def open(self) -> None:
         if self._client is None:
             self._client = self._connect()
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        """MAIL, RCPT, DATA on the open connection; the DATA reply is returned
+        (e.g. "250 2.0.0 Ok: queued as 4Xk…") for the ledger."""
+        self.open()
+        client = self._client
+        options = ["SMTPUTF8"] if not all(r.isascii() for r in recipients) else []
         try:
-            refused = self._client.sendmail(sender, recipients, message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = next(iter(exc.recipients.values()))
-            raise self._reply_error(code, reply) from None
-        except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code in (421,):
-                self._drop()
-            raise self._reply_error(exc.smtp_code, exc.smtp_error) from None
+            client.ehlo_or_helo_if_needed()
+            self._expect(client.mail(sender, options), (250,))
+            for recipient in recipients:
+                self._expect(client.rcpt(recipient), (250, 251))
+            code, reply = client.data(message)
+            self._expect((code, reply), (250,))
         except (OSError, smtplib.SMTPServerDisconnected) as exc:
             self._drop()
             raise TransportError(f"connection to {self.settings.host} lost: {exc}") from None
-        if refused:
-            code, reply = next(iter(refused.values()))
-            raise self._reply_error(code, reply)
-        return "250 accepted"
+        except smtplib.SMTPResponseException as exc:  # e.g. DATA refused before the content
+            self._expect((exc.smtp_code, exc.smtp_error), ())
+        except smtplib.SMTPException as exc:
+            self._drop()
+            raise TransportError(f"SMTP error: {exc}") from None
+        return f"{code} {reply.decode('utf-8', errors='replace')}"
+
+    def _expect(self, answer: tuple[int, bytes], good: tuple[int, ...]) -> None:
+        code, reply = answer
+        if code in good:
+            return
+        if code == 421 or code == -1:  # the server is closing the connection
+            self._drop()
+        else:
+            try:
+                self._client.rset()  # keep the connection usable for the next message
+            except (OSError, smtplib.SMTPException):
+                self._drop()
+        raise self._reply_error(code, reply)
 
     @staticmethod
     def _reply_error(code: int, reply: bytes) -> TransportError:

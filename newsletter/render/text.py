@@ -14,7 +14,7 @@ from .context import EditionView
 
 WIDTH = 72
 RULE = "-" * WIDTH
-DOUBLE_RULE = "=" * WIDTH
+DOUBLE_RULE = "*" * WIDTH  # not "=": it would become =3D in quoted-printable
 
 
 def render_text(edition: Edition, view: EditionView, config: Config) -> str:

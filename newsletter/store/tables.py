@@ -78,3 +78,61 @@ rate_limits = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_rate_limits_bucket_at", "bucket", "at"),
 )
+
+# -- deliveries -----------------------------------------------------------------
+
+DELIVERY_STATES = ("scheduled", "ready", "running", "paused", "done", "missed", "cancelled")
+# A recipient's life: queued → claimed (a worker took it) → sending (the
+# final dot may be on the wire) → sent | failed | deferred; a crash leaves
+# "sending" rows, which become uncertain: never silently sent again.
+RECIPIENT_STATES = ("queued", "claimed", "sending", "sent", "failed", "deferred", "uncertain",
+                    "cancelled")
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("language", String(2), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("test", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("send_at", DateTime(timezone=True)),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("note", Text),
+    Index("ux_deliveries_month_language", "month", "language", unique=True),
+)
+
+recipients = Table(
+    "recipients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False),
+    # Erasure keeps the row (for the counts) but removes the person from it.
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("reply", Text),
+    Column("worker", String(48)),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_recipients_delivery_state", "delivery_id", "state", "id"),
+    Index("ix_recipients_subscriber", "subscriber_id"),
+    Index("ix_recipients_sent_at", "sent_at"),
+)
+
+# Dispatch workers alive now: a worker whose heartbeat is older than the
+# lease is dead, and its claimed rows may be taken over.
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE")),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)

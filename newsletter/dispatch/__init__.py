@@ -1,0 +1,187 @@
+"""Dispatch: deliver an issue's editions to their subscribers.
+
+``prepare`` checks that each edition is complete and built (its web page
+and PDF must exist for the "view online" link) and encodes its message
+once; ``send`` creates the deliveries, queues one ledger row per active
+subscriber and runs the dispatcher; ``resume`` finishes what was
+interrupted; ``send_test`` mails one marked copy outside the ledger.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build import render_edition_email
+from ..config import Config
+from ..content import load_issue
+from ..dates import issue_month_title
+from ..errors import NewsletterError
+from ..model import Edition, Issue
+from ..store import Store
+from ..store import deliveries as ledger
+from ..store import subscribers as subs
+from ..tokens import Tokens
+from ..transport import Transport
+from .dispatcher import DEFAULTS, Dispatcher, Settings, Summary
+from .dkim import signer_from
+from .message import EditionMessage, Personal, Sender, message_id
+
+
+class NotReady(NewsletterError):
+    """The edition cannot be sent yet: not complete, not built, or stale."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    edition: Edition
+    audience: tuple[str, ...]  # the subscriber languages that receive this edition
+
+
+@dataclass
+class Result:
+    delivery: ledger.Delivery
+    summary: Summary
+    counts: dict[str, int]
+
+
+def subject(edition: Edition) -> str:
+    return f"{edition.title} – {issue_month_title(edition.month, edition.lang)}"
+
+
+def sender(config: Config) -> Sender:
+    domain = config.sender_address.rsplit("@", 1)[-1]
+    slug = re.sub(r"[^a-z0-9]+", "-", config.title.lower()).strip("-")
+    extra = config.extra.get("sender", {})
+    return Sender(
+        name=config.sender_name, address=config.sender_address, reply_to=config.reply_to,
+        list_id=extra.get("list_id") or f"{config.title} <{slug}.{domain}>",
+        unsubscribe_mailto=extra.get("unsubscribe_address") or config.sender_address,
+    )
+
+
+def plan(config: Config, store: Store, issue: Issue, langs: tuple[str, ...] | None,
+         fallback: bool) -> list[Planned]:
+    """Which edition goes to which subscribers; refuses what cannot be sent."""
+    counts = subs.stats(store)
+    waiting = {lang: counts.get(("active", lang), 0) for lang in config.languages}
+    ready = {lang for lang, e in issue.editions.items() if e.complete}
+    planned: dict[str, list[str]] = {}
+    missing = []
+    for lang in langs or config.languages:
+        if lang in ready:
+            planned.setdefault(lang, []).append(lang)
+        elif langs or waiting[lang]:
+            missing.append(lang)
+    if missing and fallback and config.primary_language in ready:
+        planned.setdefault(config.primary_language, []).extend(missing)
+    elif missing:
+        described = ", ".join(f"{lang} ({_state(issue, lang)}, {waiting[lang]} active subscribers)"
+                              for lang in missing)
+        raise NotReady(f"cannot send {issue.slug}: no complete edition for {described}; finish "
+                       f"the translation, send the others with --lang, or add --fallback to send "
+                       f"the {config.primary_language} edition to those subscribers")
+    return [Planned(issue.editions[lang], tuple(audience)) for lang, audience in planned.items()]
+
+
+def _state(issue: Issue, lang: str) -> str:
+    edition = issue.editions.get(lang)
+    return "no edition" if edition is None else f"{len(edition.missing)} parts untranslated"
+
+
+def prepare(config: Config, issue: Issue, edition: Edition, out: Path) -> EditionMessage:
+    """The edition's message, encoded once; refused if the build is missing or stale."""
+    folder = out / issue.slug / edition.lang
+    built = {name: folder / name for name in ("email.html", "email.txt", "index.html", "issue.pdf")}
+    absent = [name for name, path in built.items() if not path.is_file()]
+    if absent:
+        raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({folder}/ lacks "
+                       f"{', '.join(absent)}): run `newsletter build {issue.slug}` first")
+    html, text = render_edition_email(edition, config)
+    if (built["email.html"].read_text(encoding="utf-8") != html
+            or built["email.txt"].read_text(encoding="utf-8") != text):
+        raise NotReady(f"the built {edition.lang} edition of {issue.slug} is older than its "
+                       f"source: run `newsletter build {issue.slug}` again")
+    return EditionMessage(html=html, text=text, subject=subject(edition), language=edition.lang,
+                          sender=sender(config), generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
+                          dkim=signer_from(config.extra, config.root))
+
+
+def _dispatcher(config: Config, store: Store, message: EditionMessage,
+                transports: Callable[[], Transport], settings: Settings,
+                progress: Callable[[str], None] | None) -> Dispatcher:
+    tokens = Tokens(config.secret(), config.confirm_hours * 3600)
+    return Dispatcher(store, message, transports, sender_address=config.sender_address,
+                      domain=config.sender_address.rsplit("@", 1)[-1],
+                      unsubscribe_url=lambda uid: f"{config.base_url}/unsubscribe/"
+                                                  f"{tokens.unsubscribe(uid)}",
+                      settings=settings, progress=progress)
+
+
+def send(config: Config, store: Store, month: str, out: Path, transports: Callable[[], Transport],
+         *, langs: tuple[str, ...] | None = None, resume: bool = False, fallback: bool = False,
+         settings: Settings = DEFAULTS, progress: Callable[[str], None] | None = None,
+         on_start: Callable[[ledger.Delivery, int], None] | None = None,
+         dispatcher_ready: Callable[[Dispatcher], None] | None = None) -> list[Result]:
+    """Deliver (or, with ``resume``, finish delivering) the issue's editions."""
+    issue = load_issue(config, month)
+    if resume:
+        work = _resumable(config, store, issue, langs, out)
+    else:
+        work = []
+        for planned in plan(config, store, issue, langs, fallback):
+            message = prepare(config, issue, planned.edition, out)
+            delivery = ledger.create(store, issue.slug, planned.edition.lang, subject(planned.edition))
+            queued = ledger.enqueue(store, delivery.id, planned.audience)
+            work.append((delivery, message, queued))
+    results = []
+    for delivery, message, queued in work:
+        if on_start:
+            on_start(delivery, queued)
+        dispatcher = _dispatcher(config, store, message, transports, settings, progress)
+        if dispatcher_ready:
+            dispatcher_ready(dispatcher)
+        summary = dispatcher.run(delivery.id, retry_deferred=resume)
+        results.append(Result(ledger.get(store, delivery.id), summary,
+                              ledger.counts(store, delivery.id)))
+        if summary.paused or summary.interrupted:
+            break
+    return results
+
+
+def _resumable(config, store, issue, langs, out):
+    found = [d for d in ledger.listing(store, issue.slug) if not langs or d.language in langs]
+    if not found:
+        raise NewsletterError(f"nothing to resume: {issue.slug} has no delivery yet "
+                              f"(start one with `newsletter send {issue.slug}`)")
+    work = []
+    for delivery in found:
+        if delivery.state in ("done", "cancelled", "missed", "scheduled"):
+            continue
+        message = prepare(config, issue, issue.editions[delivery.language], out)
+        work.append((delivery, message, ledger.counts(store, delivery.id)["queued"]))
+    return work
+
+
+def send_test(config: Config, month: str, lang: str, address: str, out: Path,
+              transport: Transport) -> str:
+    """One copy marked [TEST] to ``address``; the ledger is not touched."""
+    issue = load_issue(config, month)
+    edition = issue.editions.get(lang)
+    if edition is None:
+        raise NotReady(f"{month} has no {lang} edition")
+    message = prepare(config, issue, edition, out)
+    test = EditionMessage(html=message.html, text=message.text, subject=f"[TEST] {subject(edition)}",
+                          language=lang, sender=sender(config),
+                          generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
+                          dkim=message.dkim)
+    domain = config.sender_address.rsplit("@", 1)[-1]
+    raw = test.compose(Personal(address, None, f"{config.base_url}/unsubscribe",
+                                message_id(0, 0, domain)))
+    transport.open()
+    try:
+        return transport.send(raw, config.sender_address, [address])
+    finally:
+        transport.close()

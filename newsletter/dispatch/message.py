@@ -1,0 +1,146 @@
+"""An edition's message, encoded once; each recipient's copy is the
+pre-encoded bytes with its personal parts spliced in.
+
+The body is multipart/alternative (plain text, then HTML), both parts
+quoted-printable. The generic unsubscribe URL of the built edition is cut
+out of the encoded parts in advance, leaving a list of byte segments; a
+recipient's personal URL is QP-encoded on its own and joined between
+segments with soft line breaks (RFC 2045 §6.7, rule 5), so no recipient
+costs a re-render or a MIME re-encode. Per-recipient headers: To,
+Message-ID, Date, List-Unsubscribe (RFC 2369 / RFC 8058).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import secrets
+from dataclasses import dataclass
+from email import quoprimime
+from email.header import Header
+from urllib.parse import quote
+
+CRLF = b"\r\n"
+SOFT_BREAK = b"=\r\n"
+
+
+@dataclass(frozen=True)
+class Personal:
+    """What differs between two recipients' copies."""
+
+    email: str
+    name: str | None
+    unsubscribe_url: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Sender:
+    name: str
+    address: str
+    reply_to: str
+    list_id: str  # RFC 2919, e.g. "Work in Progress <work-in-progress.comune.torino.it>"
+    unsubscribe_mailto: str
+
+
+class EditionMessage:
+    """One edition, ready to be personalized for any number of recipients."""
+
+    def __init__(self, *, html: str, text: str, subject: str, language: str, sender: Sender,
+                 generic_unsubscribe_url: str, dkim=None):
+        self.sender, self.dkim = sender, dkim
+        self.html, self.text = html, text
+        self.utf8_headers = False
+        boundary = f"=_wip_{secrets.token_hex(12)}"
+        self._headers = b"".join([
+            _header("From", _address(sender.address, sender.name)),
+            _header("Reply-To", sender.reply_to),
+            _header("Subject", Header(subject, "utf-8", maxlinelen=76).encode()),
+            _header("MIME-Version", "1.0"),
+            _header("Content-Language", language),
+            _header("List-Id", sender.list_id),
+            # RFC 8058: mail clients may POST "List-Unsubscribe=One-Click" to the https URL.
+            _header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            _header("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ])
+        self._body = [
+            f"--{boundary}\r\n".encode(),
+            *_part("text/plain", text, generic_unsubscribe_url, _TEXT_SLOT),
+            f"\r\n--{boundary}\r\n".encode(),
+            *_part("text/html", html, f'href="{generic_unsubscribe_url}"', _HTML_SLOT),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+        self.placeholders = sum(1 for piece in self._body if isinstance(piece, _Slot))
+
+    def compose(self, personal: Personal, date: str | None = None) -> bytes:
+        """The full message for one recipient, ready for SMTP (CRLF line ends)."""
+        url = personal.unsubscribe_url
+        body = b"".join(_qp(piece.pattern.format(url)) if isinstance(piece, _Slot) else piece
+                        for piece in self._body)
+        mailto = f"mailto:{self.sender.unsubscribe_mailto}?subject={quote('unsubscribe')}"
+        headers = b"".join([
+            self._headers,
+            _header("To", _address(personal.email, personal.name)),
+            _header("Date", date or email.utils.formatdate(usegmt=True)),
+            _header("Message-ID", personal.message_id),
+            _header("List-Unsubscribe", f"<{personal.unsubscribe_url}>,\r\n <{mailto}>"),
+        ])
+        message = headers + CRLF + body
+        if self.dkim is not None:
+            message = self.dkim.sign(message) + message
+        return message
+
+
+def message_id(delivery_id: int, recipient_id: int, domain: str) -> str:
+    return f"<wip.{delivery_id}.{recipient_id}.{secrets.token_hex(4)}@{domain}>"
+
+
+def _header(name: str, value: str) -> bytes:
+    """One header line; only folding (CRLF + space) may break it: anything
+    else would let a value inject headers."""
+    unfolded = value.replace("\r\n ", "").replace("\n ", "")
+    if "\r" in unfolded or "\n" in unfolded:
+        raise ValueError(f"line break in the {name} header")
+    return f"{name}: {value}\r\n".encode()
+
+
+def _address(address: str, name: str | None) -> str:
+    clean = " ".join((name or "").split())  # no CR/LF can reach a header
+    if not address.isascii():
+        # An internationalized address needs SMTPUTF8 (RFC 6531): header in raw UTF-8.
+        return f'"{clean}" <{address}>' if clean else address
+    if not clean:
+        return address
+    if clean.isascii():
+        return email.utils.formataddr((clean, address))
+    # RFC 2047 encoded words, folded to 76 columns.
+    return f"{Header(clean, 'utf-8', maxlinelen=60).encode()}\r\n <{address}>"
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where a recipient's unsubscribe URL goes, and the text around it."""
+
+    pattern: str  # e.g. 'href="{}"'
+
+
+_TEXT_SLOT = _Slot("{}")
+_HTML_SLOT = _Slot('href="{}"')
+
+
+def _part(content_type: str, content: str, cut: str, slot: _Slot) -> list[bytes | _Slot]:
+    """A MIME part's headers and QP body, split where ``cut`` (the generic
+    unsubscribe link) stands; ``slot`` marks where the personal one goes."""
+    pieces: list[bytes | _Slot] = [(
+        f"Content-Type: {content_type}; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode()]
+    for index, segment in enumerate(content.replace("\r\n", "\n").split(cut)):
+        if index:
+            pieces += [SOFT_BREAK, slot, SOFT_BREAK]
+        pieces.append(_qp(segment))
+    return pieces
+
+
+def _qp(text: str) -> bytes:
+    # quoprimime works on "bytes as latin-1 characters", as the email package does.
+    latin = text.encode("utf-8").decode("latin-1")
+    return quoprimime.body_encode(latin, maxlinelen=76, eol="\r\n").encode("ascii")

@@ -1,0 +1,315 @@
+"""Deliveries and their recipient ledger.
+
+Every recipient of a delivery has a row. Workers claim rows in batches
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serializes writers), mark
+each one ``sending`` — durably — before its SMTP transaction, and record the
+outcome as the server answers. A worker that dies leaves ``claimed`` rows
+(never attempted: queued again) and ``sending`` rows (perhaps delivered:
+uncertain, reported, never re-sent).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import NewsletterError
+from . import Store, now, utc
+from .tables import deliveries, recipients, subscribers, workers
+
+UNFINISHED = ("queued", "claimed", "sending", "deferred")
+
+
+class DeliveryError(NewsletterError):
+    """A delivery that cannot be created or continued, explained."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    month: str
+    language: str
+    state: str
+    subject: str
+    created_at: datetime
+    send_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    note: str | None
+
+    @classmethod
+    def from_row(cls, row) -> Delivery:
+        values = row._mapping
+        return cls(**{name: utc(values[name]) if name.endswith("_at") else values[name]
+                      for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A recipient taken by a worker, with what its message needs."""
+
+    id: int
+    subscriber_id: int
+    uid: str
+    email: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the SMTP server said about one recipient's message."""
+
+    recipient_id: int
+    state: str  # sent, failed, deferred
+    reply: str
+    attempts: int
+    subscriber_id: int | None = None
+    retry_at: datetime | None = None
+
+
+# -- deliveries --------------------------------------------------------------------
+
+
+def create(store: Store, month: str, language: str, subject: str, *, state: str = "ready",
+           send_at: datetime | None = None) -> Delivery:
+    """A new delivery of one edition; there is only ever one per edition."""
+    try:
+        with store.transaction() as connection:
+            row = connection.execute(insert(deliveries).values(
+                month=month, language=language, state=state, subject=subject, created_at=now(),
+                send_at=send_at).returning(*deliveries.c)).one()
+    except IntegrityError:
+        existing = find(store, month, language)
+        raise DeliveryError(
+            f"the {language} edition of {month} already has a delivery ({existing.state}): "
+            f"an edition is delivered once; use `newsletter send {month} --lang {language} "
+            "--resume` to finish it") from None
+    return Delivery.from_row(row)
+
+
+def find(store: Store, month: str, language: str) -> Delivery | None:
+    with store.transaction() as connection:
+        row = connection.execute(select(deliveries).where(
+            deliveries.c.month == month, deliveries.c.language == language)).first()
+    return Delivery.from_row(row) if row else None
+
+
+def get(store: Store, delivery_id: int) -> Delivery:
+    with store.transaction() as connection:
+        return Delivery.from_row(connection.execute(
+            select(deliveries).where(deliveries.c.id == delivery_id)).one())
+
+
+def listing(store: Store, month: str | None = None) -> list[Delivery]:
+    query = select(deliveries).order_by(deliveries.c.month, deliveries.c.language)
+    if month:
+        query = query.where(deliveries.c.month == month)
+    with store.transaction() as connection:
+        return [Delivery.from_row(row) for row in connection.execute(query)]
+
+
+def set_state(store: Store, delivery_id: int, state: str, note: str | None = None) -> None:
+    values: dict = {"state": state, "note": note}
+    if state == "running":
+        values["started_at"] = func.coalesce(deliveries.c.started_at, now())
+    if state == "done":
+        values["finished_at"] = now()
+    with store.transaction() as connection:
+        connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(**values))
+
+
+def enqueue(store: Store, delivery_id: int, languages: Iterable[str]) -> int:
+    """One ledger row per active subscriber of these languages, written by
+    the database itself (memory stays flat whatever the list's size)."""
+    at = now()
+    with store.transaction() as connection:
+        chosen = select(literal(delivery_id), subscribers.c.id, literal("queued"), literal(at)).where(
+            subscribers.c.status == "active", subscribers.c.language.in_(list(languages)))
+        result = connection.execute(insert(recipients).from_select(
+            ["delivery_id", "subscriber_id", "state", "updated_at"], chosen))
+        return result.rowcount
+
+
+def counts(store: Store, delivery_id: int) -> dict[str, int]:
+    """Recipients by state; claimed and sending count as queued for people."""
+    with store.transaction() as connection:
+        rows = connection.execute(select(recipients.c.state, func.count()).where(
+            recipients.c.delivery_id == delivery_id).group_by(recipients.c.state)).all()
+    found = dict(rows)
+    shown = {state: found.get(state, 0) for state in
+             ("queued", "sent", "failed", "deferred", "uncertain", "cancelled")}
+    shown["queued"] += found.get("claimed", 0) + found.get("sending", 0)
+    return shown
+
+
+def sent_since(store: Store, since: datetime) -> int:
+    """Messages accepted by the server since a moment, all deliveries together."""
+    with store.transaction() as connection:
+        return connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.sent_at >= since)).scalar()
+
+
+# -- workers -------------------------------------------------------------------------
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:24]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def register_worker(store: Store, worker_id: str, delivery_id: int) -> None:
+    at = now()
+    with store.transaction() as connection:
+        connection.execute(insert(workers).values(
+            id=worker_id, host=socket.gethostname(), pid=os.getpid(), delivery_id=delivery_id,
+            started_at=at, heartbeat_at=at))
+
+
+def heartbeat(store: Store, worker_id: str) -> None:
+    with store.transaction() as connection:
+        connection.execute(update(workers).where(workers.c.id == worker_id).values(heartbeat_at=now()))
+
+
+def unregister_worker(store: Store, worker_id: str) -> None:
+    with store.transaction() as connection:
+        connection.execute(update(recipients).where(
+            recipients.c.worker == worker_id, recipients.c.state == "claimed").values(
+            state="queued", worker=None, updated_at=now()))
+        connection.execute(delete(workers).where(workers.c.id == worker_id))
+
+
+def _dead(row, at: datetime, lease: timedelta) -> bool:
+    """A worker is dead when its heartbeat is older than the lease or, on
+    this very host, when its process is gone (no need to wait for the lease)."""
+    if utc(row.heartbeat_at) < at - lease:
+        return True
+    if row.host != socket.gethostname():
+        return False
+    try:
+        os.kill(row.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover(store: Store, delivery_id: int, lease: timedelta) -> tuple[int, int]:
+    """Take over what dead workers left: their claimed rows are queued again
+    (never attempted), their sending rows become uncertain. Returns
+    (requeued, uncertain)."""
+    at = now()
+    with store.transaction() as connection:
+        dead = [row.id for row in connection.execute(select(workers)) if _dead(row, at, lease)]
+        if dead:
+            connection.execute(delete(workers).where(workers.c.id.in_(dead)))
+        alive = select(workers.c.id)
+        orphan = and_(recipients.c.delivery_id == delivery_id,
+                      or_(recipients.c.worker.is_(None), recipients.c.worker.not_in(alive)))
+        requeued = connection.execute(update(recipients).where(
+            orphan, recipients.c.state == "claimed").values(
+            state="queued", worker=None, updated_at=at)).rowcount
+        uncertain = connection.execute(update(recipients).where(
+            orphan, recipients.c.state == "sending").values(
+            state="uncertain", updated_at=at,
+            reply="the sender stopped during this message's SMTP transaction: it may or may "
+                  "not have been delivered; not sent again")).rowcount
+    return requeued, uncertain
+
+
+def retry_deferred(store: Store, delivery_id: int) -> int:
+    with store.transaction() as connection:
+        return connection.execute(update(recipients).where(
+            recipients.c.delivery_id == delivery_id, recipients.c.state == "deferred").values(
+            state="queued", updated_at=now())).rowcount
+
+
+# -- claiming and recording -------------------------------------------------------------
+
+
+def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` queued recipients for this worker. Recipients no
+    longer active (unsubscribed, bounced or erased since the delivery was
+    queued) are cancelled instead of claimed."""
+    at = now()
+    with store.transaction() as connection:
+        chosen = (select(recipients.c.id).where(
+            recipients.c.delivery_id == delivery_id, recipients.c.state == "queued")
+            .order_by(recipients.c.id).limit(limit).with_for_update(skip_locked=True))
+        ids = connection.execute(update(recipients).where(recipients.c.id.in_(chosen.scalar_subquery()))
+                                 .values(state="claimed", worker=worker_id, updated_at=at)
+                                 .returning(recipients.c.id)).scalars().all()
+        if not ids:
+            return []
+        rows = connection.execute(
+            select(recipients.c.id, recipients.c.subscriber_id, subscribers.c.uid,
+                   subscribers.c.email, subscribers.c.name, subscribers.c.status)
+            .select_from(recipients.outerjoin(subscribers,
+                                              subscribers.c.id == recipients.c.subscriber_id))
+            .where(recipients.c.id.in_(ids)).order_by(recipients.c.id)).all()
+        gone = [row.id for row in rows if row.status != "active"]
+        if gone:
+            connection.execute(update(recipients).where(recipients.c.id.in_(gone)).values(
+                state="cancelled", worker=None, updated_at=at,
+                reply="no longer subscribed when its turn came"))
+    return [Claimed(row.id, row.subscriber_id, row.uid, row.email, row.name)
+            for row in rows if row.status == "active"]
+
+
+def mark_sending(connection: Connection, ids: list[int]) -> None:
+    connection.execute(update(recipients).where(recipients.c.id.in_(ids)).values(
+        state="sending", updated_at=now(), attempts=recipients.c.attempts + 1))
+
+
+def record(connection: Connection, outcomes: list[Outcome], bounce_limit: int) -> None:
+    """Write the servers' answers; a permanent failure counts a bounce, and
+    the subscriber becomes bounced at ``bounce_limit``."""
+    at = now()
+    for state in ("sent", "failed", "deferred"):
+        chosen = [o for o in outcomes if o.state == state]
+        if not chosen:
+            continue
+        connection.execute(update(recipients).where(recipients.c.id == bindparam("rid")).values(
+            state=state, reply=bindparam("rreply"), attempts=bindparam("rattempts"), worker=None,
+            updated_at=at, next_attempt_at=bindparam("rretry"),
+            sent_at=at if state == "sent" else None),
+            [{"rid": o.recipient_id, "rreply": o.reply[:500], "rattempts": o.attempts,
+              "rretry": o.retry_at} for o in chosen])
+    bounced = [o.subscriber_id for o in outcomes if o.state == "failed" and o.subscriber_id]
+    if bounced:
+        connection.execute(update(subscribers).where(subscribers.c.id.in_(bounced)).values(
+            bounces=subscribers.c.bounces + 1,
+            status=case((subscribers.c.bounces + 1 >= bounce_limit, "bounced"),
+                        else_=subscribers.c.status),
+            updated_at=at))
+
+
+def finish_if_complete(store: Store, delivery_id: int) -> bool:
+    """Mark the delivery done when no recipient is left to try."""
+    with store.transaction() as connection:
+        left = connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.delivery_id == delivery_id,
+            recipients.c.state.in_(UNFINISHED))).scalar()
+        if left:
+            return False
+        connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
+            state="done", finished_at=now(), note=None))
+    return True
