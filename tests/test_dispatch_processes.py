@@ -102,7 +102,7 @@ def test_sigterm_finishes_messages_in_flight_and_stops(setup):
         process = start_send(project, env, server)
         wait_for(server, 30, process)
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        _out, err = process.communicate(timeout=60)
         assert process.returncode == 1
         assert "SIGTERM: finishing the messages in flight" in err
         assert "interrupted; finish with `newsletter send 2024-03 --resume`" in err
