@@ -47,6 +47,9 @@ class EditionMessage:
 
     def __init__(self, *, html: str, text: str, subject: str, language: str, sender: Sender,
                  generic_unsubscribe_url: str, dkim=None):
+        for field, value in (("Subject", subject), ("From", sender.name), ("List-Id", sender.list_id)):
+            if "\r" in value or "\n" in value:
+                raise ValueError(f"line break in the {field} header")
         self.sender, self.dkim = sender, dkim
         self.html, self.text = html, text
         self.utf8_headers = False
@@ -54,7 +57,7 @@ class EditionMessage:
         self._headers = b"".join([
             _header("From", _address(sender.address, sender.name)),
             _header("Reply-To", sender.reply_to),
-            _header("Subject", Header(subject, "utf-8", maxlinelen=76).encode()),
+            _header("Subject", Header(subject, "utf-8", maxlinelen=76).encode(linesep="\r\n")),
             _header("MIME-Version", "1.0"),
             _header("Content-Language", language),
             _header("List-Id", sender.list_id),
@@ -112,8 +115,28 @@ def _address(address: str, name: str | None) -> str:
         return address
     if clean.isascii():
         return email.utils.formataddr((clean, address))
-    # RFC 2047 encoded words, folded to 76 columns.
-    return f"{Header(clean, 'utf-8', maxlinelen=60).encode()}\r\n <{address}>"
+    return f"{_encoded_phrase(clean)}\r\n <{address}>"
+
+
+def _encoded_phrase(text: str) -> str:
+    """A display name as RFC 2047 encoded-words of at most 75 characters,
+    split between words (never inside one) and folded one per line. The
+    spaces travel inside the encoded-words, since decoders drop the
+    white space between two encoded-words."""
+    words = text.split(" ")
+    chunks, current = [], ""
+    for index, word in enumerate(words):
+        piece = word + (" " if index < len(words) - 1 else "")
+        if current and len(_q(current + piece)) > 75:
+            chunks.append(current)
+            current = ""
+        current += piece
+    chunks.append(current)
+    return "\r\n ".join(_q(chunk) for chunk in chunks)
+
+
+def _q(text: str) -> str:
+    return quoprimime.header_encode(text.encode("utf-8"), "utf-8")
 
 
 @dataclass(frozen=True)

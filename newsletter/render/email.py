@@ -27,9 +27,18 @@ def render_mjml(view: EditionView, templates_dir: Path) -> str:
     return environment(templates_dir).get_template("email/issue.mjml.j2").render(e=view)
 
 
+# MJML hides the preheader with white 1px text; the page is not white, and
+# SpamAssassin scores text coloured like its background (HTML_FONT_LOW_CONTRAST).
+# display:none, max-height:0 and opacity:0 hide it without the colour.
+MJML_PREVIEW_STYLE = "display:none;font-size:1px;color:#ffffff;line-height:1px;"
+PREVIEW_STYLE = "display:none;font-size:1px;line-height:1px;"
+
+
 def render_email(view: EditionView, templates_dir: Path) -> str:
     """The finished email HTML of one edition."""
-    return inline_css(compile_mjml(render_mjml(view, templates_dir)), templates_dir)
+    html = compile_mjml(render_mjml(view, templates_dir)).replace(
+        MJML_PREVIEW_STYLE, PREVIEW_STYLE, 1)
+    return inline_css(html, templates_dir)
 
 
 def compile_mjml(source: str) -> str:
