@@ -59,7 +59,7 @@ def test_only_the_personal_parts_differ(edition_message):
     assert body_one == body_two  # the same unsubscribe URL: the same bytes
     headers_one = message_from_bytes(head_one + b"\r\n\r\n", policy=policy.default)
     headers_two = message_from_bytes(head_two + b"\r\n\r\n", policy=policy.default)
-    assert [k for k in headers_one.keys() if headers_one[k] != headers_two[k]] == ["To", "Message-ID"]
+    assert [k for k in headers_one if headers_one[k] != headers_two[k]] == ["To", "Message-ID"]
 
 
 def test_internationalized_address_is_written_for_smtputf8(edition_message):
