@@ -2,12 +2,13 @@
 transport, several connections at once, recording every answer.
 
 Threads: the caller's thread claims recipients in batches and feeds a
-bounded queue; one thread per SMTP connection composes and sends; one
-journal thread writes the ledger. Before a message's SMTP transaction its
-row is made ``sending`` *durably* (the sender waits for that commit); the
-answer is recorded without waiting. The journal commits whatever has
-accumulated in one transaction (group commit), so durability costs one
-commit per batch of messages, not one per message.
+bounded queue; one thread per SMTP connection composes, records and sends.
+Before a message's SMTP transaction its row is made ``sending`` durably, in
+the same commit as the previous message's answer: one small commit per
+message, written by the sender thread itself (no hand-over between
+threads, which cost more than the commit). On SQLite the threads of a
+process take turns through a lock, so they never wait in SQLite's own
+busy handler.
 """
 
 from __future__ import annotations
@@ -60,66 +61,6 @@ class Summary:
     errors: list[str] = field(default_factory=list)
 
 
-class _Journal(threading.Thread):
-    """Writes the ledger: ``sending`` marks (the sender waits) and outcomes
-    (the sender does not), many per transaction."""
-
-    def __init__(self, store: Store, bounce_limit: int):
-        super().__init__(name="journal", daemon=True)
-        self.store, self.bounce_limit = store, bounce_limit
-        self._lock = threading.Condition()
-        self._marks: list[tuple[int, threading.Event]] = []
-        self._outcomes: list[ledger.Outcome] = []
-        self._closing = False
-        self.failure: BaseException | None = None
-
-    def mark_sending(self, recipient_id: int) -> None:
-        done = threading.Event()
-        with self._lock:
-            self._marks.append((recipient_id, done))
-            self._lock.notify()
-        done.wait()
-        if self.failure:
-            raise RuntimeError("the ledger cannot be written") from self.failure
-
-    def record(self, outcome: ledger.Outcome) -> None:
-        with self._lock:
-            self._outcomes.append(outcome)
-            self._lock.notify()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closing = True
-            self._lock.notify()
-        self.join()
-
-    def run(self) -> None:
-        while True:
-            with self._lock:
-                while not (self._marks or self._outcomes or self._closing):
-                    self._lock.wait()
-                marks, self._marks = self._marks, []
-                outcomes, self._outcomes = self._outcomes, []
-                closing = self._closing
-            if marks or outcomes:
-                self._write(marks, outcomes)
-            if closing and not marks and not outcomes:
-                return
-
-    def _write(self, marks, outcomes) -> None:
-        try:
-            with self.store.transaction() as connection:
-                if outcomes:
-                    ledger.record(connection, outcomes, self.bounce_limit)
-                if marks:
-                    ledger.mark_sending(connection, [recipient_id for recipient_id, _ in marks])
-        except BaseException as exc:  # the senders must not wait forever
-            LOG.exception("cannot write the ledger")
-            self.failure = exc
-        for _, done in marks:
-            done.set()
-
-
 class _RateLimiter:
     """At most ``rate`` messages per second over all connections."""
 
@@ -150,6 +91,7 @@ class Dispatcher:
         self.stop = threading.Event()
         self.worker_id = ledger.new_worker_id()
         self._limiter = _RateLimiter(settings.rate)
+        self._write_lock = threading.Lock() if store.dialect == "sqlite" else None
         self._pause_reason: str | None = None
         self._summary = Summary()
         self._count_lock = threading.Lock()
@@ -165,10 +107,8 @@ class Dispatcher:
         if retry_deferred:
             ledger.retry_deferred(self.store, delivery_id)
         ledger.set_state(self.store, delivery_id, "running")
-        journal = _Journal(self.store, s.bounce_limit)
-        journal.start()
         jobs: queue.Queue = queue.Queue(maxsize=s.connections * 2)
-        senders = [threading.Thread(target=self._sender, args=(delivery_id, jobs, journal),
+        senders = [threading.Thread(target=self._sender, args=(delivery_id, jobs),
                                     name=f"smtp-{n}", daemon=True) for n in range(s.connections)]
         for thread in senders:
             thread.start()
@@ -179,9 +119,8 @@ class Dispatcher:
                 jobs.put(None)
             for thread in senders:
                 thread.join()
-            journal.close()
             ledger.unregister_worker(self.store, self.worker_id)
-        self._conclude(delivery_id, journal)
+        self._conclude(delivery_id)
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -219,12 +158,10 @@ class Dispatcher:
         ledger.heartbeat(self.store, self.worker_id)
         self.stop.wait(30)
 
-    def _conclude(self, delivery_id: int, journal: _Journal) -> None:
+    def _conclude(self, delivery_id: int) -> None:
         summary = self._summary
         summary.interrupted = self.stop.is_set() and not self._pause_reason
-        if journal.failure:
-            summary.paused = f"the ledger could not be written: {journal.failure}"
-        elif self._pause_reason:
+        if self._pause_reason:
             summary.paused = self._pause_reason
         if summary.paused or summary.interrupted:
             note = summary.paused or "interrupted: resume with --resume"
@@ -234,22 +171,27 @@ class Dispatcher:
 
     # -- sender threads ---------------------------------------------------------------
 
-    def _sender(self, delivery_id: int, jobs: queue.Queue, journal: _Journal) -> None:
+    def _sender(self, delivery_id: int, jobs: queue.Queue) -> None:
         transport = self.transports()
+        writer = None
+        answered: list[ledger.Outcome] = []  # written with the next "sending" mark
         try:
+            writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit, self._write_lock)
             while (job := jobs.get()) is not None:
                 if self.stop.is_set() or not self._connect(transport):
                     continue  # left claimed: queued again when the worker unregisters
                 self._limiter.wait()
-                journal.mark_sending(job.id)
-                outcome = self._deliver(transport, delivery_id, job)
-                journal.record(outcome)
-                self._count(outcome.state)
-        except Exception:  # a bug here must stop the delivery, not hang it
+                writer.write([job.id], answered)  # durable before the SMTP transaction
+                answered = [self._deliver(transport, delivery_id, job)]
+                self._count(answered[0].state)
+            writer.write([], answered)
+        except Exception as exc:  # a failure here must stop the delivery, not hang it
             LOG.exception("sender thread failed")
-            self._pause("internal error in a sender thread; see the log")
+            self._pause(f"paused: {exc}" if writer else f"paused: the ledger cannot be opened: {exc}")
         finally:
             transport.close()
+            if writer:
+                writer.close()
 
     def _connect(self, transport: Transport) -> bool:
         delay = self.settings.backoff

@@ -15,13 +15,10 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
-    Connection,
     and_,
-    bindparam,
-    case,
     delete,
     func,
     insert,
@@ -274,32 +271,96 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
             for row in rows if row.status == "active"]
 
 
-def mark_sending(connection: Connection, ids: list[int]) -> None:
-    connection.execute(update(recipients).where(recipients.c.id.in_(ids)).values(
-        state="sending", updated_at=now(), attempts=recipients.c.attempts + 1))
+class LedgerWriter:
+    """The ledger's hot path: a message's "sending" mark and the previous
+    answer, committed together.
 
+    Hand-written, parameterized SQL on the driver's own connection: through
+    SQLAlchemy Core each small transaction costs about 150 µs, with the
+    driver 20 µs, and every message waits for its mark's commit.
+    Only integers and text are bound (times come from CURRENT_TIMESTAMP),
+    so the same SQL serves SQLite and PostgreSQL but for the placeholder.
+    """
 
-def record(connection: Connection, outcomes: list[Outcome], bounce_limit: int) -> None:
-    """Write the servers' answers; a permanent failure counts a bounce, and
-    the subscriber becomes bounced at ``bounce_limit``."""
-    at = now()
-    for state in ("sent", "failed", "deferred"):
-        chosen = [o for o in outcomes if o.state == state]
-        if not chosen:
-            continue
-        connection.execute(update(recipients).where(recipients.c.id == bindparam("rid")).values(
-            state=state, reply=bindparam("rreply"), attempts=bindparam("rattempts"), worker=None,
-            updated_at=at, next_attempt_at=bindparam("rretry"),
-            sent_at=at if state == "sent" else None),
-            [{"rid": o.recipient_id, "rreply": o.reply[:500], "rattempts": o.attempts,
-              "rretry": o.retry_at} for o in chosen])
-    bounced = [o.subscriber_id for o in outcomes if o.state == "failed" and o.subscriber_id]
-    if bounced:
-        connection.execute(update(subscribers).where(subscribers.c.id.in_(bounced)).values(
-            bounces=subscribers.c.bounces + 1,
-            status=case((subscribers.c.bounces + 1 >= bounce_limit, "bounced"),
-                        else_=subscribers.c.status),
-            updated_at=at))
+    MARK = ("UPDATE recipients SET state = 'sending', attempts = attempts + 1, "
+            "updated_at = CURRENT_TIMESTAMP WHERE id = ?")
+    RESULT = ("UPDATE recipients SET state = ?, reply = ?, attempts = ?, worker = NULL, "
+              "updated_at = CURRENT_TIMESTAMP, sent_at = CASE WHEN ? = 'sent' "
+              "THEN CURRENT_TIMESTAMP ELSE NULL END WHERE id = ?")
+    RETRY_AT = "UPDATE recipients SET next_attempt_at = ? WHERE id = ?"
+    # The common case in one statement: the previous message accepted, the
+    # next one marked. One statement is one trip through the driver (and the
+    # GIL), which matters more than the SQL when four threads take turns.
+    SENT_AND_MARK = ("UPDATE recipients SET "
+                     "state = CASE WHEN id = ? THEN 'sending' ELSE 'sent' END, "
+                     "attempts = CASE WHEN id = ? THEN attempts + 1 ELSE ? END, "
+                     "reply = CASE WHEN id = ? THEN reply ELSE ? END, "
+                     "worker = CASE WHEN id = ? THEN worker ELSE NULL END, "
+                     "sent_at = CASE WHEN id = ? THEN sent_at ELSE CURRENT_TIMESTAMP END, "
+                     "updated_at = CURRENT_TIMESTAMP WHERE id IN (?, ?)")
+    BOUNCE = ("UPDATE subscribers SET bounces = bounces + 1, status = CASE WHEN bounces + 1 >= ? "
+              "THEN 'bounced' ELSE status END, updated_at = CURRENT_TIMESTAMP WHERE id = ?")
+
+    def __init__(self, store: Store, bounce_limit: int, lock=None):
+        self.bounce_limit, self.lock = bounce_limit, lock
+        self.sqlite = store.dialect == "sqlite"
+        self.connection = store.engine.raw_connection()
+
+    def _sql(self, text: str) -> str:
+        return text if self.sqlite else text.replace("?", "%s")
+
+    def write(self, marks: list[int], outcomes: list[Outcome]) -> None:
+        """Outcomes and "sending" marks, in one transaction."""
+        if not marks and not outcomes:
+            return
+        if self.lock is None:
+            self._write(marks, outcomes)
+            return
+        with self.lock:
+            self._write(marks, outcomes)
+
+    def _write(self, marks: list[int], outcomes: list[Outcome]) -> None:
+        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == "sent":
+            mark, sent = marks[0], outcomes[0]
+            cursor = self.connection.cursor()
+            try:
+                cursor.execute(self._sql(self.SENT_AND_MARK), (
+                    mark, mark, sent.attempts, mark, sent.reply[:500], mark, mark, mark,
+                    sent.recipient_id))
+                self.connection.commit()
+            except BaseException:
+                self.connection.rollback()
+                raise
+            finally:
+                cursor.close()
+            return
+        cursor = self.connection.cursor()
+        try:
+            if outcomes:
+                cursor.executemany(self._sql(self.RESULT), [
+                    (o.state, o.reply[:500], o.attempts, o.state, o.recipient_id) for o in outcomes])
+                retries = [(self._time(o.retry_at), o.recipient_id) for o in outcomes if o.retry_at]
+                if retries:
+                    cursor.executemany(self._sql(self.RETRY_AT), retries)
+                bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
+                           if o.state == "failed" and o.subscriber_id]
+                if bounced:
+                    cursor.executemany(self._sql(self.BOUNCE), bounced)
+            if marks:
+                cursor.executemany(self._sql(self.MARK), [(recipient_id,) for recipient_id in marks])
+            self.connection.commit()
+        except BaseException:
+            self.connection.rollback()
+            raise
+        finally:
+            cursor.close()
+
+    def _time(self, moment: datetime):
+        # SQLAlchemy's storage format for SQLite; PostgreSQL's driver adapts datetimes.
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def finish_if_complete(store: Store, delivery_id: int) -> bool:

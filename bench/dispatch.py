@@ -1,0 +1,154 @@
+"""Benchmark: deliver one edition to generated subscribers through Postfix's
+``smtp-sink`` on loopback, and in the same run Postfix's ``smtp-source``
+pushing the same message over the same number of connections to the same
+sink: the physical limit of this machine. Prints messages/second for both,
+the ratio (target: at least 0.6), and the sender's peak memory for 20 000
+and 100 000 recipients.
+
+    apt-get install postfix           # provides smtp-sink and smtp-source
+    .venv/bin/python bench/dispatch.py [--recipients 20000] [--connections 4]
+
+The sender runs as ``newsletter send`` in its own process (SQLite store in a
+temporary folder); its rate is the dispatcher's own (from the first claim
+to the last answer), its wall time includes Python's start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from newsletter.build import build_issue  # noqa: E402
+from newsletter.config import load_config  # noqa: E402
+from newsletter.content import load_issue  # noqa: E402
+from newsletter.dispatch import prepare  # noqa: E402
+from newsletter.dispatch.message import Personal, message_id  # noqa: E402
+from newsletter.importer import import_subscribers  # noqa: E402
+from newsletter.store import Store  # noqa: E402
+
+NEWSLETTER = str(Path(sys.executable).with_name("newsletter"))
+MONTH = "2023-12"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def project(folder: Path) -> Path:
+    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    shutil.copytree(ROOT / "issues" / MONTH, folder / "issues" / MONTH)
+    return folder
+
+
+def subscribers(folder: Path, count: int, env: dict) -> None:
+    csv = folder / "people.csv"
+    with csv.open("w") as handle:
+        handle.write("email,name,language\n")
+        handle.writelines(f"persona.{n}@example.org,Persona {n},it\n" for n in range(count))
+    config = load_config(folder, env)
+    store = Store(config.database_url, config.secret())
+    import_subscribers(store, csv, languages=config.languages, privacy_version="bench")
+    store.close()
+
+
+def sink(port: int) -> subprocess.Popen:
+    user = ["-u", "nobody"] if os.geteuid() == 0 else []
+    process = subprocess.Popen(["smtp-sink", *user, f"127.0.0.1:{port}", "1024"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    return process
+
+
+def our_send(folder: Path, env: dict, port: int, connections: int) -> tuple[float, float, int, int]:
+    """(dispatcher rate, wall seconds, messages, peak RSS in KiB) of `newsletter send`."""
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [NEWSLETTER, "send", MONTH, "--lang", "it", "--quiet", "--connections", str(connections)],
+        cwd=folder, env={**env, "NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    out = process.stdout.read()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"newsletter send failed: {process.stderr.read()}")
+    found = re.search(r"(\d+) sent now in ([\d.]+) s", out)
+    sent, seconds = int(found.group(1)), float(found.group(2))
+    return sent / seconds, wall, sent, usage.ru_maxrss
+
+
+def the_message(folder: Path, env: dict) -> bytes:
+    config = load_config(folder, env)
+    issue = load_issue(config, MONTH)
+    message = prepare(config, issue, issue.editions["it"], folder / "out")
+    return message.compose(Personal("persona.1@example.org", "Persona 1",
+                                    f"{config.base_url}/unsubscribe/{'x' * 86}",
+                                    message_id(1, 1, "comune.torino.it")))
+
+
+def smtp_source(message: bytes, port: int, count: int, connections: int, tmp: Path) -> float:
+    path = tmp / "message.eml"
+    path.write_bytes(message)
+    started = time.monotonic()
+    subprocess.run(["smtp-source", "-d", "-s", str(connections), "-m", str(count), "-F", str(path),
+                    "-f", "international.affairs@comune.torino.it", "-t", "persona@example.org",
+                    f"127.0.0.1:{port}"], check=True)
+    return count / (time.monotonic() - started)
+
+
+def run(count: int, connections: int, compare: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = project(Path(tmp))
+        env = {**os.environ, "NEWSLETTER_SECRET_KEY": "bench" * 8,
+               "NEWSLETTER_DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"}
+        env.pop("NEWSLETTER_SMTP_URL", None)
+        subscribers(folder, count, env)
+        build_issue(load_config(folder, env), MONTH, folder / "out")
+        port = free_port()
+        server = sink(port)
+        try:
+            rate, wall, sent, peak = our_send(folder, env, port, connections)
+            print(f"{count:>7,} recipients  newsletter send  {rate:8,.0f} msg/s "
+                  f"({sent:,} in {sent / rate:.1f} s; wall {wall:.1f} s)  peak memory "
+                  f"{peak / 1024:.0f} MiB")
+            if compare:
+                message = the_message(folder, env)
+                limit = smtp_source(message, port, count, connections, Path(tmp))
+                print(f"{count:>7,} messages    smtp-source      {limit:8,.0f} msg/s "
+                      f"(same {len(message) / 1024:.0f} KiB message, {connections} connections)")
+                print(f"ratio newsletter send / smtp-source: {rate / limit:.2f} (target ≥ 0.6)")
+        finally:
+            server.terminate()
+            server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--recipients", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--skip-100k", action="store_true", help="Skip the 100 000 memory run.")
+    args = parser.parse_args()
+    missing = [tool for tool in ("smtp-sink", "smtp-source") if not shutil.which(tool)]
+    if missing:
+        sys.exit(f"{' and '.join(missing)} not found: install Debian's postfix package "
+                 "(apt-get install postfix) and run again")
+    run(args.recipients, args.connections, compare=True)
+    if not args.skip_100k:
+        run(100_000, args.connections, compare=False)
+
+
+if __name__ == "__main__":
+    main()
