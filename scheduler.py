@@ -1,11 +1,9 @@
-"""The scheduler daemon: sends each issue at its scheduled time.
+"""The scheduler daemon: sends each issue at its scheduled time, exactly once.
 
-Not built yet: scheduling is the subject of a later issue of the project's
-tracker ("Scheduling: scheduler.py sends each issue at its time, exactly
-once"). Running this file says so instead of pretending to work.
+    python scheduler.py        (from the project folder; see README, "Scheduling")
 """
 
-import sys
+from newsletter.scheduler import main
 
 if __name__ == "__main__":
-    sys.exit("scheduler.py: scheduling is not implemented yet; see README, 'Roadmap'.")
+    main()

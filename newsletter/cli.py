@@ -16,6 +16,7 @@ from .dispatch_cli import deliveries_command, send_command
 from .errors import IssueInvalid, NewsletterError, RenderFailed
 from .preview import create_app
 from .scaffold import new_issue
+from .schedule_cli import schedule_command, unschedule_command
 from .subscribers_cli import subscribers_group
 from .transport import make_transport
 
@@ -138,6 +139,8 @@ def serve(lazy: Project, host: str, port: int) -> None:
 cli.add_command(subscribers_group)
 cli.add_command(send_command)
 cli.add_command(deliveries_command)
+cli.add_command(schedule_command)
+cli.add_command(unschedule_command)
 
 
 def main() -> None:

@@ -4,37 +4,19 @@ from __future__ import annotations
 
 import signal
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from .clicontext import Project, pass_config
-from .config import Config
 from .dispatch import Result, send, send_test
-from .dispatch.dispatcher import Settings
+from .dispatch.dispatcher import settings_from
 from .errors import NewsletterError
 from .store import deliveries as ledger
 from .transport import make_transport
 
 MONTH = click.argument("month", metavar="YYYY-MM")
-
-
-def settings_from(config: Config, connections: int | None, rate: float | None) -> Settings:
-    section = config.extra.get("dispatch", {})
-    try:
-        return Settings(
-            connections=connections or int(section.get("connections", 4)),
-            rate=rate or (float(section["rate"]) if "rate" in section else None),
-            hourly_cap=int(section["hourly_cap"]) if "hourly_cap" in section else None,
-            retries=int(section.get("retries", 3)),
-            backoff=float(section.get("backoff_seconds", 2)),
-            bounce_limit=int(section.get("bounce_limit", 3)),
-            defer_for=timedelta(minutes=float(section.get("defer_minutes", 30))),
-        )
-    except (TypeError, ValueError) as exc:
-        raise NewsletterError(f"newsletter.toml: dispatch: {exc}") from None
 
 
 @click.command("send")

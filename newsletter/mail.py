@@ -13,7 +13,7 @@ from .config import Config
 from .labels import SITE
 
 
-def _message(config: Config, to_email: str, to_name: str | None, language: str,
+def message(config: Config, to_email: str, to_name: str | None, language: str,
              subject: str, body: str) -> EmailMessage:
     message = EmailMessage(policy=email.policy.SMTPUTF8 if not to_email.isascii()
                            else email.policy.SMTP)
@@ -36,7 +36,7 @@ def confirmation(config: Config, to_email: str, to_name: str | None, language: s
     body = "\n\n".join([
         words["mail_confirm_body"].format(title=config.title, hours=hours), confirm_url,
         words["mail_confirm_ignore"], _signature(config, language)])
-    return _message(config, to_email, to_name, language,
+    return message(config, to_email, to_name, language,
                     words["mail_confirm_subject"].format(title=config.title), body + "\n")
 
 
@@ -46,7 +46,7 @@ def unsubscribe_link(config: Config, to_email: str, to_name: str | None, languag
     body = "\n\n".join([
         words["mail_unsubscribe_body"].format(title=config.title), unsubscribe_url,
         words["mail_preferences"], preferences_url, _signature(config, language)])
-    return _message(config, to_email, to_name, language,
+    return message(config, to_email, to_name, language,
                     words["mail_unsubscribe_subject"].format(title=config.title), body + "\n")
 
 

@@ -91,17 +91,20 @@ def _state(issue: Issue, lang: str) -> str:
     return "no edition" if edition is None else f"{len(edition.missing)} parts untranslated"
 
 
-def prepare(config: Config, issue: Issue, edition: Edition, out: Path) -> EditionMessage:
-    """The edition's message, encoded once; refused if the build is missing or stale."""
+def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
+            fresh: bool = True) -> EditionMessage:
+    """The edition's message, encoded once; refused if the build is missing or
+    (with ``fresh``) older than the source. A delivery that has started goes
+    on with the build its first recipients received (``fresh=False``)."""
     folder = out / issue.slug / edition.lang
     built = {name: folder / name for name in ("email.html", "email.txt", "index.html", "issue.pdf")}
     absent = [name for name, path in built.items() if not path.is_file()]
     if absent:
         raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({folder}/ lacks "
                        f"{', '.join(absent)}): run `newsletter build {issue.slug}` first")
-    html, text = render_edition_email(edition, config)
-    if (built["email.html"].read_text(encoding="utf-8") != html
-            or built["email.txt"].read_text(encoding="utf-8") != text):
+    html = built["email.html"].read_text(encoding="utf-8")
+    text = built["email.txt"].read_text(encoding="utf-8")
+    if fresh and (html, text) != render_edition_email(edition, config):
         raise NotReady(f"the built {edition.lang} edition of {issue.slug} is older than its "
                        f"source: run `newsletter build {issue.slug}` again")
     return EditionMessage(html=html, text=text, subject=subject(edition), language=edition.lang,
@@ -109,7 +112,7 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path) -> Editio
                           dkim=signer_from(config.extra, config.root))
 
 
-def _dispatcher(config: Config, store: Store, message: EditionMessage,
+def dispatcher_for(config: Config, store: Store, message: EditionMessage,
                 transports: Callable[[], Transport], settings: Settings,
                 progress: Callable[[str], None] | None) -> Dispatcher:
     tokens = Tokens(config.secret(), config.confirm_hours * 3600)
@@ -133,14 +136,15 @@ def send(config: Config, store: Store, month: str, out: Path, transports: Callab
         work = []
         for planned in plan(config, store, issue, langs, fallback):
             message = prepare(config, issue, planned.edition, out)
-            delivery = ledger.create(store, issue.slug, planned.edition.lang, subject(planned.edition))
+            delivery = ledger.create(store, issue.slug, planned.edition.lang,
+                                     subject(planned.edition), audience=planned.audience)
             queued = ledger.enqueue(store, delivery.id, planned.audience)
             work.append((delivery, message, queued))
     results = []
     for delivery, message, queued in work:
         if on_start:
             on_start(delivery, queued)
-        dispatcher = _dispatcher(config, store, message, transports, settings, progress)
+        dispatcher = dispatcher_for(config, store, message, transports, settings, progress)
         if dispatcher_ready:
             dispatcher_ready(dispatcher)
         summary = dispatcher.run(delivery.id, retry_deferred=resume)
@@ -158,9 +162,9 @@ def _resumable(config, store, issue, langs, out):
                               f"(start one with `newsletter send {issue.slug}`)")
     work = []
     for delivery in found:
-        if delivery.state in ("done", "cancelled", "missed", "scheduled"):
+        if delivery.state in ("done", "cancelled", "missed", "scheduled", "building"):
             continue
-        message = prepare(config, issue, issue.editions[delivery.language], out)
+        message = prepare(config, issue, issue.editions[delivery.language], out, fresh=False)
         work.append((delivery, message, ledger.counts(store, delivery.id)["queued"]))
     return work
 

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..config import Config
+from ..errors import NewsletterError
 from ..store import Store, now
 from ..store import deliveries as ledger
 from ..transport import Transport, TransportError
@@ -45,6 +47,23 @@ class Settings:
 
 
 DEFAULTS = Settings()
+
+
+def settings_from(config: Config, connections: int | None, rate: float | None) -> Settings:
+    section = config.extra.get("dispatch", {})
+    try:
+        return Settings(
+            connections=connections or int(section.get("connections", 4)),
+            rate=rate or (float(section["rate"]) if "rate" in section else None),
+            hourly_cap=int(section["hourly_cap"]) if "hourly_cap" in section else None,
+            retries=int(section.get("retries", 3)),
+            backoff=float(section.get("backoff_seconds", 2)),
+            bounce_limit=int(section.get("bounce_limit", 3)),
+            defer_for=timedelta(minutes=float(section.get("defer_minutes", 30))),
+        )
+    except (TypeError, ValueError) as exc:
+        raise NewsletterError(f"newsletter.toml: dispatch: {exc}") from None
+
 
 
 @dataclass

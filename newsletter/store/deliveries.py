@@ -52,6 +52,12 @@ class Delivery:
     started_at: datetime | None
     finished_at: datetime | None
     note: str | None
+    audience: str | None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The subscriber languages that receive this edition."""
+        return tuple((self.audience or self.language).split(","))
 
     @classmethod
     def from_row(cls, row) -> Delivery:
@@ -87,13 +93,14 @@ class Outcome:
 
 
 def create(store: Store, month: str, language: str, subject: str, *, state: str = "ready",
-           send_at: datetime | None = None) -> Delivery:
+           send_at: datetime | None = None, audience: Iterable[str] | None = None) -> Delivery:
     """A new delivery of one edition; there is only ever one per edition."""
     try:
         with store.transaction() as connection:
             row = connection.execute(insert(deliveries).values(
                 month=month, language=language, state=state, subject=subject, created_at=now(),
-                send_at=send_at).returning(*deliveries.c)).one()
+                send_at=send_at, audience=",".join(audience or [language]))
+                .returning(*deliveries.c)).one()
     except IntegrityError:
         existing = find(store, month, language)
         raise DeliveryError(
@@ -144,6 +151,46 @@ def enqueue(store: Store, delivery_id: int, languages: Iterable[str]) -> int:
         result = connection.execute(insert(recipients).from_select(
             ["delivery_id", "subscriber_id", "state", "updated_at"], chosen))
         return result.rowcount
+
+
+def claim_delivery(store: Store, delivery_id: int, source: str, target: str) -> bool:
+    """Move a delivery from one state to another if nobody else did first:
+    the conditional update is the lock between several schedulers."""
+    values: dict = {"state": target, "note": None}
+    if target == "building":
+        values["started_at"] = now()
+    with store.transaction() as connection:
+        return connection.execute(update(deliveries).where(
+            deliveries.c.id == delivery_id, deliveries.c.state == source).values(**values)).rowcount == 1
+
+
+def start(store: Store, delivery_id: int) -> int | None:
+    """building → running, and one ledger row per active subscriber of the
+    delivery's audience, in one transaction. None if another process did it."""
+    at = now()
+    with store.transaction() as connection:
+        row = connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()
+        moved = connection.execute(update(deliveries).where(
+            deliveries.c.id == delivery_id, deliveries.c.state == "building").values(
+            state="running", started_at=at)).rowcount
+        if not moved:
+            return None
+        chosen = select(literal(delivery_id), subscribers.c.id, literal("queued"), literal(at)).where(
+            subscribers.c.status == "active",
+            subscribers.c.language.in_(Delivery.from_row(row).languages))
+        return connection.execute(insert(recipients).from_select(
+            ["delivery_id", "subscriber_id", "state", "updated_at"], chosen)).rowcount
+
+
+def pending_now(store: Store, delivery_id: int) -> int:
+    """Recipients that a worker could try now (deferred ones once their time has come)."""
+    with store.transaction() as connection:
+        return connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.delivery_id == delivery_id,
+            or_(recipients.c.state.in_(("queued", "claimed", "sending")),
+                and_(recipients.c.state == "deferred",
+                     or_(recipients.c.next_attempt_at.is_(None),
+                         recipients.c.next_attempt_at <= now()))))).scalar()
 
 
 def counts(store: Store, delivery_id: int) -> dict[str, int]:
@@ -232,11 +279,30 @@ def recover(store: Store, delivery_id: int, lease: timedelta) -> tuple[int, int]
     return requeued, uncertain
 
 
-def retry_deferred(store: Store, delivery_id: int) -> int:
+def retry_deferred(store: Store, delivery_id: int, *, due_only: bool = False) -> int:
+    """Queue deferred recipients again (only those whose retry time has come)."""
+    conditions = [recipients.c.delivery_id == delivery_id, recipients.c.state == "deferred"]
+    if due_only:
+        conditions.append(or_(recipients.c.next_attempt_at.is_(None),
+                              recipients.c.next_attempt_at <= now()))
     with store.transaction() as connection:
-        return connection.execute(update(recipients).where(
-            recipients.c.delivery_id == delivery_id, recipients.c.state == "deferred").values(
+        return connection.execute(update(recipients).where(*conditions).values(
             state="queued", updated_at=now())).rowcount
+
+
+def live_workers(store: Store, delivery_id: int, lease: timedelta) -> int:
+    """Workers alive on this delivery (a fresh heartbeat; on this host, a live process)."""
+    at = now()
+    with store.transaction() as connection:
+        rows = connection.execute(select(workers).where(workers.c.delivery_id == delivery_id)).all()
+    return sum(1 for row in rows if not _dead(row, at, lease))
+
+
+def unfinished(store: Store, delivery_id: int) -> int:
+    with store.transaction() as connection:
+        return connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.delivery_id == delivery_id,
+            recipients.c.state.in_(UNFINISHED))).scalar()
 
 
 # -- claiming and recording -------------------------------------------------------------

@@ -81,7 +81,10 @@ rate_limits = Table(
 
 # -- deliveries -----------------------------------------------------------------
 
-DELIVERY_STATES = ("scheduled", "ready", "running", "paused", "done", "missed", "cancelled")
+# scheduled → building (a scheduler claimed it and rebuilds the issue) →
+# running → done | paused; a schedule left too long unsent is "missed".
+DELIVERY_STATES = ("scheduled", "building", "ready", "running", "paused", "done", "missed",
+                   "cancelled")
 # A recipient's life: queued → claimed (a worker took it) → sending (the
 # final dot may be on the wire) → sent | failed | deferred; a crash leaves
 # "sending" rows, which become uncertain: never silently sent again.
@@ -102,6 +105,9 @@ deliveries = Table(
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
     Column("note", Text),
+    # The subscriber languages that receive this edition ("it" or, with a
+    # fallback, "it,fr"): recipients are queued when the delivery starts.
+    Column("audience", Text),
     Index("ux_deliveries_month_language", "month", "language", unique=True),
 )
 
@@ -135,4 +141,13 @@ workers = Table(
     Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE")),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per month whose "next issue is not scheduled" reminder went out:
+# several schedulers send it once.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
 )
