@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def render_edition_email(edition: Edition, config: Config) -> tuple[str, str]:
 
 
 def render_edition(edition: Edition, issue: Issue, config: Config,
-                   other_langs: tuple[str, ...]) -> Rendered:
+                   other_langs: tuple[str, ...], archive: bool = False) -> Rendered:
     """Every output of one edition, in memory."""
     templates = config.templates_dir
     email_html, email_text = render_edition_email(edition, config)
@@ -96,7 +97,7 @@ def render_edition(edition: Edition, issue: Issue, config: Config,
         email_text=email_text,
         pdf=render_pdf(edition_view(edition, config, "file", other_langs), templates,
                        allowed=(issue.folder,)),
-        web_html=render_web(edition_view(edition, config, "web", other_langs), templates),
+        web_html=render_web(edition_view(edition, config, "web", other_langs, archive), templates),
     )
 
 
@@ -115,7 +116,8 @@ def gate(rendered: Rendered, edition: Edition, config: Config) -> list[str]:
 
 
 def render_issue(config: Config, month: str, langs: tuple[str, ...] | None = None,
-                 allow_incomplete: bool = False) -> tuple[Issue, list[Rendered], list[str]]:
+                 allow_incomplete: bool = False,
+                 archive: bool = False) -> tuple[Issue, list[Rendered], list[str]]:
     """Load, render and gate; raise on any problem, write nothing."""
     issue = load_issue(config, month)
     editions, skipped = select_editions(issue, langs, allow_incomplete)
@@ -123,7 +125,7 @@ def render_issue(config: Config, month: str, langs: tuple[str, ...] | None = Non
     rendered, problems = [], []
     for edition in editions:
         others = tuple(lang for lang in shown if lang != edition.lang)
-        result = render_edition(edition, issue, config, others)
+        result = render_edition(edition, issue, config, others, archive)
         problems += gate(result, edition, config)
         rendered.append(result)
     if problems:
@@ -132,8 +134,8 @@ def render_issue(config: Config, month: str, langs: tuple[str, ...] | None = Non
 
 
 def build_issue(config: Config, month: str, out: Path, langs: tuple[str, ...] | None = None,
-                allow_incomplete: bool = False) -> BuildReport:
-    issue, rendered, skipped = render_issue(config, month, langs, allow_incomplete)
+                allow_incomplete: bool = False, archive: bool = False) -> BuildReport:
+    issue, rendered, skipped = render_issue(config, month, langs, allow_incomplete, archive)
     target = out / issue.slug
     _write_atomically(target, rendered, _images(issue))
     return BuildReport(issue.slug, [r.lang for r in rendered], skipped, target)
@@ -162,12 +164,16 @@ def _write_atomically(target: Path, rendered: list[Rendered], images: list[Path]
 
 
 def _replace(new: Path, old: Path) -> None:
-    """Swap a finished folder into place, keeping the previous one until the end."""
-    if old.exists():
-        retired = old.with_name(f".old-{old.name}")
-        shutil.rmtree(retired, ignore_errors=True)
+    """Swap a finished folder into place, keeping the previous one until the end.
+    (Two builds of the same issue at once, e.g. two schedulers: the last wins.)"""
+    retired = old.with_name(f".old-{old.name}-{uuid.uuid4().hex[:8]}")
+    try:
         old.rename(retired)
+    except FileNotFoundError:
+        retired = None
+    try:
         new.rename(old)
-        shutil.rmtree(retired)
-    else:
-        new.rename(old)
+    except OSError:  # a concurrent build put its own copy in place first: keep that one
+        shutil.rmtree(new, ignore_errors=True)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)

@@ -21,6 +21,10 @@ LABELS: dict[str, dict[str, str]] = {
         "links": "Link",
         "page": "Pagina {page} di {pages}",
         "untranslated": "(non ancora tradotto)",
+        "home": "Ultimo numero",
+        "archive": "Archivio",
+        "search": "Cerca",
+        "feed": "Feed Atom",
     },
     "en": {
         "language": "English",
@@ -40,6 +44,10 @@ LABELS: dict[str, dict[str, str]] = {
         "links": "Links",
         "page": "Page {page} of {pages}",
         "untranslated": "(not translated yet)",
+        "home": "Latest issue",
+        "archive": "Archive",
+        "search": "Search",
+        "feed": "Atom feed",
     },
     "fr": {
         "language": "Français",
@@ -59,6 +67,10 @@ LABELS: dict[str, dict[str, str]] = {
         "links": "Liens",
         "page": "Page {page} sur {pages}",
         "untranslated": "(pas encore traduit)",
+        "home": "Dernier numéro",
+        "archive": "Archives",
+        "search": "Rechercher",
+        "feed": "Flux Atom",
     },
 }
 

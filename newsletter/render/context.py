@@ -53,6 +53,7 @@ class EditionView:
     unsubscribe_url: str
     subscribe_url: str
     editions: tuple[tuple[str, str], ...]  # (lang, label) of the other editions built
+    archive: bool = False  # the page is part of the archive site: link back to it
 
     @property
     def document_title(self) -> str:
@@ -60,7 +61,7 @@ class EditionView:
 
 
 def edition_view(edition: Edition, config: Config, images: ImageBase,
-                 other_langs: tuple[str, ...] = ()) -> EditionView:
+                 other_langs: tuple[str, ...] = (), archive: bool = False) -> EditionView:
     labels = LABELS[edition.lang]
     web_url = f"{config.base_url}/{edition.slug}/{edition.lang}/"
     month = format_month(edition.month, edition.lang, with_year=True)
@@ -90,6 +91,7 @@ def edition_view(edition: Edition, config: Config, images: ImageBase,
         unsubscribe_url=f"{config.base_url}/unsubscribe",
         subscribe_url=f"{config.base_url}/subscribe",
         editions=tuple((lang, LABELS[lang]["language"]) for lang in other_langs),
+        archive=archive,
     )
 
 
