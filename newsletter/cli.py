@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .archive_cli import archive_group
 from .build import build_issue, render_issue
 from .clicontext import Project, pass_config
 from .content import check_issue
@@ -140,6 +141,7 @@ cli.add_command(subscribers_group)
 cli.add_command(send_command)
 cli.add_command(deliveries_command)
 cli.add_command(schedule_command)
+cli.add_command(archive_group)
 cli.add_command(unschedule_command)
 
 

@@ -267,3 +267,40 @@ LANGUAGE_IN = {
     "en": {"it": "Italian", "en": "English", "fr": "French"},
     "fr": {"it": "italien", "en": "anglais", "fr": "français"},
 }
+
+# The archive site's own words.
+ARCHIVE: dict[str, dict[str, str]] = {
+    "it": {
+        "archive_title": "Archivio dei numeri",
+        "search_title": "Cerca nell'archivio",
+        "search_label": "Parole da cercare (titoli, testi, luoghi, reti, progetti, delegazioni)",
+        "no_results": "Nessun risultato.",
+        "results": "{n} risultati.",
+        "needs_js": "La ricerca funziona nel browser con JavaScript attivo.",
+        "read_issue": "Leggi il numero",
+        "legacy_title": "Notizie – {month}",
+        "legacy_note": "Dall'archivio storico delle notizie delle Relazioni Internazionali.",
+    },
+    "en": {
+        "archive_title": "Archive of past issues",
+        "search_title": "Search the archive",
+        "search_label": "Words to look for (titles, texts, places, networks, projects, delegations)",
+        "no_results": "No results.",
+        "results": "{n} results.",
+        "needs_js": "Search works in the browser with JavaScript on.",
+        "read_issue": "Read the issue",
+        "legacy_title": "News – {month}",
+        "legacy_note": "From the International Relations office's historical news archive.",
+    },
+    "fr": {
+        "archive_title": "Archives des numéros",
+        "search_title": "Rechercher dans les archives",
+        "search_label": "Mots à chercher (titres, textes, lieux, réseaux, projets, délégations)",
+        "no_results": "Aucun résultat.",
+        "results": "{n} résultats.",
+        "needs_js": "La recherche fonctionne dans le navigateur avec JavaScript activé.",
+        "read_issue": "Lire le numéro",
+        "legacy_title": "Actualités – {month}",
+        "legacy_note": "Des archives historiques des actualités des Relations internationales.",
+    },
+}

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from babel.dates import get_month_names
 
-from .dates import When
+from .dates import When, parse_when
 from .errors import NewsletterError
 
 BULLET = re.compile(r"^\s*[•*\-–]\s+(?P<text>.+)$")
@@ -122,7 +122,9 @@ class _DateParser:
     def __init__(self, months: dict[str, int], month_pattern: str):
         self.months = months
         day = rf"(?:0?[1-9]|[12]\d|3[01]){ORDINAL}"
-        part = rf"(?:(?P<m{{n}}a>{month_pattern})\s+(?P<d{{n}}a>{day})|(?P<d{{n}}b>{day})\s+(?P<m{{n}}b>{month_pattern}))"
+        # "June 29th" or "29 juin": month first (group suffix a) or day first (b).
+        part = (rf"(?:(?P<m{{n}}a>{month_pattern})\s+(?P<d{{n}}a>{day})"
+                rf"|(?P<d{{n}}b>{day})\s+(?P<m{{n}}b>{month_pattern}))")
         first = part.format(n=1)
         second_day = rf"(?P<d2>{day})"
         second = part.format(n=2)
@@ -196,18 +198,15 @@ def _item_data(item: LegacyItem) -> dict:
     return data
 
 
-def load_months(root: Path) -> list[LegacyMonth]:
-    """The legacy months under archive/legacy/, as the archive builder reads them."""
-    from .dates import parse_when
-
-    months = []
-    for path in sorted(legacy_folder(root).glob("*.yaml")):
+def load_month(path: Path) -> LegacyMonth:
+    """One month written by ``write_months`` (and perhaps corrected by an editor)."""
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         month = LegacyMonth(date.fromisoformat(f"{data['month']}-01"), data["lang"])
         for entry in data.get("items") or []:
             raw = entry.get("date")
-            when = parse_when(raw) if raw else None
-            month.items.append(LegacyItem(str(entry["title"]), when, str(entry.get("body") or ""),
-                                          int(entry.get("line") or 0)))
-        months.append(month)
-    return months
+            month.items.append(LegacyItem(str(entry["title"]), parse_when(raw) if raw else None,
+                                          str(entry.get("body") or ""), int(entry.get("line") or 0)))
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise LegacyError(f"{path}: {exc}") from None
+    return month
