@@ -3,7 +3,10 @@ become one clear message and a non-zero exit here, and only here."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import click
@@ -38,6 +41,14 @@ class _Group(click.Group):
         except NewsletterError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug: one line for the person, the details in a file
+            report = Path(tempfile.gettempdir()) / f"newsletter-error-{os.getpid()}.txt"
+            report.write_text(traceback.format_exc(), encoding="utf-8")
+            click.echo(f"error: unexpected {type(exc).__name__}: {exc}. This is a bug; the "
+                       f"details are in {report} (please send them to the IT staff)", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,15 +135,20 @@ def preview(lazy: Project, month: str, host: str, port: int) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The archive site to serve at / (default: site/, from `archive build`).")
 @pass_config
-def serve(lazy: Project, host: str, port: int) -> None:
-    """Serve the subscription pages (subscribe, confirm, unsubscribe, preferences)."""
+def serve(lazy: Project, host: str, port: int, archive: Path | None) -> None:
+    """Serve the archive and the subscription pages (subscribe, confirm, unsubscribe, preferences)."""
     from .web import create_app as create_site
     from .web import serve as run
 
     config = lazy.config
-    app = create_site(config, lazy.store, make_transport(config.smtp_url, config.outbox_dir))
-    click.echo(f"Serving {config.title} on http://{host}:{port}/ (public address "
+    archive = archive or config.root / "site"
+    app = create_site(config, lazy.store, make_transport(config.smtp_url, config.outbox_dir),
+                      archive)
+    shown = f"the archive in {archive}/ and " if (archive / "index.html").is_file() else ""
+    click.echo(f"Serving {shown}the subscription pages on http://{host}:{port}/ (public address "
                f"{config.base_url}; Ctrl+C to stop)")
     run(app, host, port)
 

@@ -128,12 +128,18 @@ class _DateParser:
         first = part.format(n=1)
         second_day = rf"(?P<d2>{day})"
         second = part.format(n=2)
+        # "12-14 juin" (French day-first range): the month is given once, at the end.
+        self.shared_month = re.compile(
+            rf"^(?P<first>{day})(?P<dash>\s*[-–]\s*)(?P<rest>{day}\s+(?P<month>{month_pattern}))",
+            re.I)
         self.pattern = re.compile(
             rf"^(?P<date>{first}(?:\s*[-–]\s*(?:{second}|{second_day}))?\s*,?\s+(?P<year>\d{{4}}))"
             rf"(?:\s*[-–:]\s*|\s+)(?P<title>.+)$", re.I)
 
     def split(self, text: str) -> tuple[When | None, str, str]:
-        found = self.pattern.match(text.strip())
+        text = self.shared_month.sub(
+            lambda m: f"{m['first']} {m['month']}{m['dash']}{m['rest']}", text.strip(), count=1)
+        found = self.pattern.match(text)
         if not found:
             return None, "", text.strip()
         try:

@@ -14,6 +14,7 @@ import hmac
 import logging
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, abort, g, redirect, render_template, request, send_from_directory, session
 from jinja2 import FileSystemLoader, StrictUndefined
@@ -33,10 +34,15 @@ from .transport import Transport, TransportError
 LOG = logging.getLogger("newsletter.web")
 CSP = ("default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+# Archive pages: the issue pages carry their style and font inline; search runs a script.
+ARCHIVE_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
+               "img-src 'self' data:; script-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
-def create_app(config: Config, store: Store, transport: Transport) -> Flask:
-    """The configured application; ``serve`` runs it, tests drive it directly."""
+def create_app(config: Config, store: Store, transport: Transport,
+               archive: Path | None = None) -> Flask:
+    """The configured application; ``serve`` runs it, tests drive it directly.
+    ``archive``: the folder of a built archive site, served at the root."""
     app = Flask(__name__, static_folder=None)
     app.secret_key = config.secret()
     app.config.update(
@@ -50,7 +56,8 @@ def create_app(config: Config, store: Store, transport: Transport) -> Flask:
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies,
                                 x_proto=config.trusted_proxies, x_host=config.trusted_proxies)
-    site = _Site(config, store, transport, Tokens(config.secret(), config.confirm_hours * 3600))
+    site = _Site(config, store, transport, Tokens(config.secret(), config.confirm_hours * 3600),
+                 archive)
     site.register(app)
     return app
 
@@ -64,8 +71,10 @@ class _Answer(Exception):
 
 
 class _Site:
-    def __init__(self, config: Config, store: Store, transport: Transport, tokens: Tokens):
+    def __init__(self, config: Config, store: Store, transport: Transport, tokens: Tokens,
+                 archive: Path | None):
         self.config, self.store, self.transport, self.tokens = config, store, transport, tokens
+        self.archive = archive if archive and (archive / "index.html").is_file() else None
 
     # -- plumbing -----------------------------------------------------------
 
@@ -73,7 +82,7 @@ class _Site:
         app.register_error_handler(_Answer, lambda answer: answer.response)
         app.before_request(self._choose_language)
         app.after_request(self._headers)
-        app.add_url_rule("/", "home", lambda: redirect("/subscribe"))
+        app.add_url_rule("/", "home", self.home)
         app.add_url_rule("/subscribe", "subscribe", self.subscribe, methods=["GET", "POST"])
         app.add_url_rule("/confirm/<token>", "confirm", self.confirm, methods=["GET", "POST"])
         app.add_url_rule("/unsubscribe", "unsubscribe_request", self.unsubscribe_request,
@@ -83,6 +92,7 @@ class _Site:
         app.add_url_rule("/preferences/<token>", "preferences", self.preferences,
                          methods=["GET", "POST"])
         app.add_url_rule("/assets/<path:name>", "asset", self.asset)
+        app.add_url_rule("/<path:name>", "archive", self.archive_file)
 
     def _choose_language(self) -> None:
         languages = self.config.languages
@@ -95,7 +105,9 @@ class _Site:
 
     @staticmethod
     def _headers(response):
-        response.headers["Content-Security-Policy"] = CSP
+        archive = request.endpoint in ("archive", "home") or (
+            request.endpoint == "asset" and response.mimetype != "text/css")
+        response.headers["Content-Security-Policy"] = ARCHIVE_CSP if archive else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         # Links carry personal tokens: never leak them in a Referer.
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -103,10 +115,29 @@ class _Site:
         return response
 
     def asset(self, name: str):
+        if self.archive and (self.archive / "assets" / name).is_file():
+            return send_from_directory(self.archive / "assets", name, max_age=3600)
         if name != "site.css" and not name.startswith("fonts/"):
             abort(404)
         folder = self.config.templates_dir / ("site" if name == "site.css" else "")
         return send_from_directory(folder, name, max_age=86400)
+
+    def home(self):
+        """The archive in the reader's language, or the subscribe page without one."""
+        if self.archive is None:
+            return redirect("/subscribe")
+        return redirect(f"/{g.lang}/")
+
+    def archive_file(self, name: str):
+        if self.archive is None:
+            abort(404)
+        if name.endswith("/") or (self.archive / name).is_dir():
+            if not name.endswith("/"):
+                return redirect(f"/{name}/")
+            name += "index.html"
+        if name.startswith(".") or "/." in name:
+            abort(404)  # the manifest and temporary folders are not for the public
+        return send_from_directory(self.archive, name, max_age=600)
 
     def _subscriber(self, read, token: str, gone_status: int = 200) -> subs.Subscriber:
         """The subscriber a signed link names, or a polite page that ends the request."""
@@ -181,7 +212,8 @@ class _Site:
 
     def subscribe(self):
         words = SITE[g.lang]
-        form = {"email": "", "name": "", "language": g.lang, "privacy": False}
+        form = {"email": request.args.get("email", "")[:320], "name": "", "language": g.lang,
+                "privacy": False}
         if request.method == "GET":
             return self.page("subscribe.html.j2", form=form, errors={})
         if not self._csrf_ok():
