@@ -74,7 +74,7 @@ def site(project):
 
 
 def test_the_site(site):
-    config, out, report = site
+    _config, out, report = site
     assert report.rebuilt == ["2023-12", "2024-05"] and report.future == ["2031-01"]
     for page in ("index.html", "it/index.html", "en/archive.html", "fr/search.html",
                  "2023-12/it/index.html", "2023-12/it/issue.pdf", "legacy/2007-06/en/index.html",
