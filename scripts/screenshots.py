@@ -57,6 +57,23 @@ def main() -> None:
         for page in sorted(DOCS.glob("pdf-page-*.png")):
             print(f"wrote {page.relative_to(ROOT)}")
         subscribe_page(config, Path(tmp), profile)
+        archive_pages(config, Path(tmp), profile)
+
+
+def archive_pages(config, tmp: Path, profile: Path) -> None:
+    """The archive site, with the legacy sample imported, as a reader sees it."""
+    from newsletter.archive import build_archive
+    from newsletter.legacy import read_legacy, write_months
+
+    project = tmp / "archive-project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "out", "site", "outbox", "subscribers", "node_modules", "archive"))
+    legacy = ROOT.parent / "shared" / "samples" / "legacy-archive-2007.en.txt"
+    write_months(read_legacy(legacy.read_text(), "en"), project / "archive" / "legacy", legacy.name)
+    local = load_config(project, os.environ)
+    build_archive(local, project / "site")
+    shoot(project / "site" / "it" / "index.html", DOCS / "archive-home.png", 800, 1000, profile)
+    shoot(project / "site" / "it" / "archive.html", DOCS / "archive-index.png", 800, 700, profile)
 
 
 def subscribe_page(config, tmp: Path, profile: Path) -> None:
