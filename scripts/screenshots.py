@@ -68,7 +68,7 @@ def archive_pages(config, tmp: Path, profile: Path) -> None:
     project = tmp / "archive-project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(
         ".git", ".venv", "out", "site", "outbox", "subscribers", "node_modules"))
-    legacy = ROOT.parent / "shared" / "samples" / "legacy-archive-2007.en.txt"
+    legacy = ROOT / "tests" / "fixtures" / "legacy-archive-2007.en.txt"
     write_months(read_legacy(legacy.read_text(), "en"), project / "archive" / "legacy", legacy.name)
     local = load_config(project, os.environ)
     build_archive(local, project / "site")

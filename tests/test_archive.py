@@ -20,8 +20,8 @@ from newsletter.web import create_app
 
 from .conftest import MINIMAL, write_issue
 
-LEGACY = Path(__file__).resolve().parent.parent.parent / "shared" / "samples" / \
-    "legacy-archive-2007.en.txt"
+# A copy of shared/samples/legacy-archive-2007.en.txt, so the suite runs anywhere.
+LEGACY = Path(__file__).resolve().parent / "fixtures" / "legacy-archive-2007.en.txt"
 ATOM = "{http://www.w3.org/2005/Atom}"
 TODAY = date(2024, 6, 15)
 
