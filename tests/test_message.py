@@ -113,3 +113,19 @@ def test_dkim_signature_covers_both_list_unsubscribe_headers(sample_config, edit
     assert dkim.verify(raw, dnsfunc=dns)
     tampered = raw.replace(b"unsubscribe/ImFiYzEyMyI", b"unsubscribe/ImV2aWwiIg", 1)
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_smtp_form_is_dot_stuffed_once_and_exactly(edition_message):
+    # Lines that start with "." must be doubled on the wire (RFC 5321 §4.5.2).
+    tricky = EditionMessage(
+        html='<p>x</p>\n.hidden\n<a href="https://x.example.org/unsubscribe">u</a>\n.',
+        text=".net at the start\nmiddle . dot\n..two\nhttps://x.example.org/unsubscribe\n.",
+        subject="S", language="it", sender=edition_message.sender,
+        generic_unsubscribe_url="https://x.example.org/unsubscribe")
+    person = Personal("a@example.org", None, "https://x.example.org/unsubscribe/" + "a.b" * 40,
+                      "<m@x>")
+    plain = tricky.compose(person, date="D")
+    wire = tricky.compose(person, date="D", for_smtp=True)
+    assert wire.endswith(b"\r\n.\r\n")
+    assert wire[:-3].replace(b"\r\n..", b"\r\n.") == plain
+    assert b"\r\n.net" not in wire and b"\r\n..net" in wire

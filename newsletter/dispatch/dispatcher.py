@@ -1,20 +1,20 @@
 """The dispatcher: delivers one delivery's queued recipients through a
 transport, several connections at once, recording every answer.
 
-Threads: the caller's thread claims recipients in batches and feeds a
-bounded queue; one thread per SMTP connection composes, records and sends.
-Before a message's SMTP transaction its row is made ``sending`` durably, in
-the same commit as the previous message's answer: one small commit per
-message, written by the sender thread itself (no hand-over between
-threads, which cost more than the commit). On SQLite the threads of a
-process take turns through a lock, so they never wait in SQLite's own
-busy handler.
+One thread, one asyncio event loop: a feeder claims recipients in batches
+and fills a bounded queue; one coroutine per SMTP connection composes,
+records and sends. Before a message's SMTP transaction its row is made
+``sending`` durably, in the same commit as the previous message's answer:
+one small commit per message. Threads were tried first: the hand-overs of
+the interpreter lock between four sender threads cost more than the SMTP
+work and the commits together (1 961 against 3 500 messages a second on
+the benchmark).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -86,17 +86,15 @@ class _RateLimiter:
     def __init__(self, rate: float | None):
         self.interval = 1.0 / rate if rate else 0.0
         self._next = time.monotonic()
-        self._lock = threading.Lock()
 
-    def wait(self) -> None:
+    async def wait(self) -> None:
         if not self.interval:
             return
-        with self._lock:
-            slot = max(self._next, time.monotonic())
-            self._next = slot + self.interval
+        slot = max(self._next, time.monotonic())
+        self._next = slot + self.interval
         delay = slot - time.monotonic()
         if delay > 0:
-            time.sleep(delay)
+            await asyncio.sleep(delay)
 
 
 class Dispatcher:
@@ -107,43 +105,46 @@ class Dispatcher:
         self.sender_address, self.domain = sender_address, domain
         self.unsubscribe_url = unsubscribe_url
         self.settings, self.progress = settings, progress
-        self.stop = threading.Event()
+        self.stop = threading.Event()  # set from a signal handler or another thread
         self.worker_id = ledger.new_worker_id()
         self._limiter = _RateLimiter(settings.rate)
-        self._write_lock = threading.Lock() if store.dialect == "sqlite" else None
         self._pause_reason: str | None = None
         self._summary = Summary()
-        self._count_lock = threading.Lock()
-
-    # -- the caller's thread --------------------------------------------------------
 
     def run(self, delivery_id: int, *, retry_deferred: bool = False) -> Summary:
         started = time.monotonic()
-        s = self.settings
-        ledger.register_worker(self.store, self.worker_id, delivery_id)
         summary = self._summary
-        summary.requeued, summary.uncertain_found = ledger.recover(self.store, delivery_id, s.lease)
-        if retry_deferred:
-            ledger.retry_deferred(self.store, delivery_id)
-        ledger.set_state(self.store, delivery_id, "running")
-        jobs: queue.Queue = queue.Queue(maxsize=s.connections * 2)
-        senders = [threading.Thread(target=self._sender, args=(delivery_id, jobs),
-                                    name=f"smtp-{n}", daemon=True) for n in range(s.connections)]
-        for thread in senders:
-            thread.start()
+        ledger.register_worker(self.store, self.worker_id, delivery_id)
         try:
-            self._feed(delivery_id, jobs)
+            summary.requeued, summary.uncertain_found = ledger.recover(
+                self.store, delivery_id, self.settings.lease)
+            if retry_deferred:
+                ledger.retry_deferred(self.store, delivery_id)
+            ledger.set_state(self.store, delivery_id, "running")
+            asyncio.run(self._deliver_all(delivery_id))
         finally:
-            for _ in senders:
-                jobs.put(None)
-            for thread in senders:
-                thread.join()
-            ledger.unregister_worker(self.store, self.worker_id)
+            ledger.unregister_worker(self.store, self.worker_id)  # claimed rows: queued again
         self._conclude(delivery_id)
         summary.seconds = time.monotonic() - started
         return summary
 
-    def _feed(self, delivery_id: int, jobs: queue.Queue) -> None:
+    async def _deliver_all(self, delivery_id: int) -> None:
+        jobs: asyncio.Queue = asyncio.Queue(maxsize=self.settings.connections * 2)
+        writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit)
+        senders = [asyncio.create_task(self._sender(delivery_id, jobs, writer))
+                   for _ in range(self.settings.connections)]
+        try:
+            await self._feed(delivery_id, jobs, senders)
+        finally:
+            if self.stop.is_set() or all(task.done() for task in senders):
+                while not jobs.empty():  # not started: they stay claimed, then queued again
+                    jobs.get_nowait()
+            for _ in senders:
+                await jobs.put(None)  # after the jobs still waiting, when not stopping
+            await asyncio.gather(*senders)
+            writer.close()
+
+    async def _feed(self, delivery_id: int, jobs: asyncio.Queue, senders) -> None:
         last_beat = time.monotonic()
         while not self.stop.is_set():
             if time.monotonic() - last_beat > self.settings.heartbeat:
@@ -151,7 +152,7 @@ class Dispatcher:
                 last_beat = time.monotonic()
             limit = self._room_this_hour()
             if limit == 0:
-                self._wait_for_the_cap()
+                await self._wait_for_the_cap()
                 continue
             batch = ledger.claim(self.store, delivery_id, self.worker_id,
                                  min(self.settings.batch, limit))
@@ -159,10 +160,12 @@ class Dispatcher:
                 return
             for job in batch:
                 while not self.stop.is_set():
+                    if all(task.done() for task in senders):
+                        return
                     try:
-                        jobs.put(job, timeout=0.2)
+                        await asyncio.wait_for(jobs.put(job), 0.2)
                         break
-                    except queue.Full:
+                    except TimeoutError:
                         continue
 
     def _room_this_hour(self) -> int:
@@ -171,11 +174,17 @@ class Dispatcher:
             return self.settings.batch
         return max(0, cap - ledger.sent_since(self.store, now() - timedelta(hours=1)))
 
-    def _wait_for_the_cap(self) -> None:
+    async def _wait_for_the_cap(self) -> None:
         if self.progress:
             self.progress("hourly cap reached: waiting for the rolling hour to make room")
         ledger.heartbeat(self.store, self.worker_id)
-        self.stop.wait(30)
+        await self._sleep(30)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, but wake up early when asked to stop."""
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, 0.1))
 
     def _conclude(self, delivery_id: int) -> None:
         summary = self._summary
@@ -188,53 +197,50 @@ class Dispatcher:
         else:
             ledger.finish_if_complete(self.store, delivery_id)
 
-    # -- sender threads ---------------------------------------------------------------
+    # -- one coroutine per connection ---------------------------------------------------
 
-    def _sender(self, delivery_id: int, jobs: queue.Queue) -> None:
+    async def _sender(self, delivery_id: int, jobs: asyncio.Queue, writer) -> None:
         transport = self.transports()
-        writer = None
         answered: list[ledger.Outcome] = []  # written with the next "sending" mark
         try:
-            writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit, self._write_lock)
-            while (job := jobs.get()) is not None:
-                if self.stop.is_set() or not self._connect(transport):
+            while (job := await jobs.get()) is not None:
+                if self.stop.is_set() or not await self._connect(transport):
                     continue  # left claimed: queued again when the worker unregisters
-                self._limiter.wait()
+                await self._limiter.wait()
                 writer.write([job.id], answered)  # durable before the SMTP transaction
-                answered = [self._deliver(transport, delivery_id, job)]
+                answered = [await self._deliver(transport, delivery_id, job)]
                 self._count(answered[0].state)
             writer.write([], answered)
         except Exception as exc:  # a failure here must stop the delivery, not hang it
-            LOG.exception("sender thread failed")
-            self._pause(f"paused: {exc}" if writer else f"paused: the ledger cannot be opened: {exc}")
+            LOG.exception("sender failed")
+            self._pause(f"paused: {exc}")
         finally:
-            transport.close()
-            if writer:
-                writer.close()
+            await transport.aclose()
 
-    def _connect(self, transport: Transport) -> bool:
+    async def _connect(self, transport: Transport) -> bool:
         delay = self.settings.backoff
         for attempt in range(1, self.settings.connect_attempts + 1):
             try:
-                transport.open()
+                await transport.aopen()
                 return True
             except TransportError as exc:
                 if attempt == self.settings.connect_attempts or self.stop.is_set():
                     self._pause(f"paused: {exc}")
                     return False
-                self.stop.wait(delay)
+                await self._sleep(delay)
                 delay *= 2
         return False
 
-    def _deliver(self, transport: Transport, delivery_id: int, job: ledger.Claimed) -> ledger.Outcome:
+    async def _deliver(self, transport: Transport, delivery_id: int,
+                       job: ledger.Claimed) -> ledger.Outcome:
         personal = Personal(job.email, job.name, self.unsubscribe_url(job.uid),
                             message_id(delivery_id, job.id, self.domain))
-        raw = self.message.compose(personal)
+        raw = self.message.compose(personal, for_smtp=getattr(transport, "wants_smtp_data", False))
         delay, attempts = self.settings.backoff, 0
         while True:
             attempts += 1
             try:
-                reply = transport.send(raw, self.sender_address, [job.email])
+                reply = await transport.asend(raw, self.sender_address, [job.email])
                 return ledger.Outcome(job.id, "sent", reply, attempts, job.subscriber_id)
             except TransportError as exc:
                 if exc.permanent:
@@ -242,7 +248,7 @@ class Dispatcher:
                 if attempts > self.settings.retries or self.stop.is_set():
                     return ledger.Outcome(job.id, "deferred", str(exc), attempts, job.subscriber_id,
                                           retry_at=now() + self.settings.defer_for)
-                self.stop.wait(delay)
+                await self._sleep(delay)
                 delay *= 2
 
     def _pause(self, reason: str) -> None:
@@ -251,7 +257,6 @@ class Dispatcher:
         self.stop.set()
 
     def _count(self, state: str) -> None:
-        with self._count_lock:
-            setattr(self._summary, state, getattr(self._summary, state) + 1)
+        setattr(self._summary, state, getattr(self._summary, state) + 1)
         if self.progress:
             self.progress(state)

@@ -73,12 +73,18 @@ class EditionMessage:
             f"\r\n--{boundary}--\r\n".encode(),
         ]
         self.placeholders = sum(1 for piece in self._body if isinstance(piece, _Slot))
+        self._stuffed = _dot_stuffed(self._body)
 
-    def compose(self, personal: Personal, date: str | None = None) -> bytes:
-        """The full message for one recipient, ready for SMTP (CRLF line ends)."""
+    def compose(self, personal: Personal, date: str | None = None, *,
+                for_smtp: bool = False) -> bytes:
+        """The full message for one recipient (CRLF line ends). ``for_smtp``:
+        already dot-stuffed and ended with the final dot (RFC 5321 §4.5.2),
+        ready to follow DATA — the static parts were stuffed once, so no copy
+        of the whole message is scanned per recipient."""
         url = personal.unsubscribe_url
-        body = b"".join(_qp(piece.pattern.format(url)) if isinstance(piece, _Slot) else piece
-                        for piece in self._body)
+        pieces = self._stuffed if for_smtp else self._body
+        body = b"".join(_slot(piece, url, for_smtp) if isinstance(piece, _Slot) else piece
+                        for piece in pieces)
         mailto = f"mailto:{self.sender.unsubscribe_mailto}?subject={quote('unsubscribe')}"
         headers = b"".join([
             self._headers,
@@ -89,8 +95,9 @@ class EditionMessage:
         ])
         message = headers + CRLF + body
         if self.dkim is not None:
-            message = self.dkim.sign(message) + message
-        return message
+            unstuffed = message if not for_smtp else self.compose(personal, date)
+            message = self.dkim.sign(unstuffed) + message
+        return message + b".\r\n" if for_smtp else message
 
 
 def message_id(delivery_id: int, recipient_id: int, domain: str) -> str:
@@ -161,6 +168,30 @@ def _part(content_type: str, content: str, cut: str, slot: _Slot) -> list[bytes 
             pieces += [SOFT_BREAK, slot, SOFT_BREAK]
         pieces.append(_qp(segment))
     return pieces
+
+
+def _slot(slot: _Slot, url: str, stuffed: bool) -> bytes:
+    encoded = _qp(slot.pattern.format(url))
+    if stuffed:  # a slot always starts a line (it follows a soft line break)
+        encoded = (b"." if encoded.startswith(b".") else b"") + encoded.replace(b"\r\n.", b"\r\n..")
+    return encoded
+
+
+def _dot_stuffed(pieces: list) -> list:
+    """The body's static pieces with every line that starts with "." doubled;
+    the pieces are joined, so a piece after one ending in CRLF starts a line."""
+    stuffed, at_line_start = [], False
+    for piece in pieces:
+        if isinstance(piece, _Slot):
+            stuffed.append(piece)
+            at_line_start = False  # a slot is always followed by a soft line break piece
+            continue
+        doubled = piece.replace(b"\r\n.", b"\r\n..")
+        if at_line_start and doubled.startswith(b"."):
+            doubled = b"." + doubled
+        stuffed.append(doubled)
+        at_line_start = doubled.endswith(b"\r\n") if doubled else at_line_start
+    return stuffed
 
 
 def _qp(text: str) -> bytes:

@@ -339,7 +339,8 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
 
 class LedgerWriter:
     """The ledger's hot path: a message's "sending" mark and the previous
-    answer, committed together.
+    answer, committed together (one writer per dispatcher; ``lock`` when
+    several threads share one).
 
     Hand-written, parameterized SQL on the driver's own connection: through
     SQLAlchemy Core each small transaction costs about 150 µs, with the
