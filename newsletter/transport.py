@@ -120,6 +120,10 @@ class SMTPSettings:
     implicit_tls: bool
     starttls: bool
     timeout: float = 30.0
+    cafile: str | None = None  # a private CA to trust (an internal relay's certificate)
+
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.cafile)
 
     @classmethod
     def from_url(cls, url: str) -> SMTPSettings:
@@ -137,6 +141,7 @@ class SMTPSettings:
             implicit_tls=implicit,
             starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
             timeout=float(query.get("timeout", ["30"])[0]),
+            cafile=query.get("cafile", [None])[0],
         )
 
 
@@ -185,7 +190,7 @@ class SMTPTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context()
+        context = s.tls_context()
         try:
             if s.implicit_tls:
                 client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
@@ -331,7 +336,7 @@ class _AsyncSMTP:
 
     async def connect(self) -> None:
         s = self.s
-        context = ssl.create_default_context() if (s.implicit_tls or s.starttls) else None
+        context = s.tls_context() if (s.implicit_tls or s.starttls) else None
         try:
             async with asyncio.timeout(s.timeout):
                 self.reader, self.writer = await asyncio.open_connection(
