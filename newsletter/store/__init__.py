@@ -39,6 +39,14 @@ def utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def from_row(cls, row):
+    """A dataclass from a table row (columns by field name); SQLite's naive
+    datetimes (fields ending in _at) are made UTC."""
+    values = row._mapping
+    return cls(**{name: utc(values[name]) if name.endswith("_at") else values[name]
+                  for name in cls.__dataclass_fields__})
+
+
 class Store:
     """A configured database: open it once, pass it where it is needed."""
 

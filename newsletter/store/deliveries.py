@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NewsletterError
-from . import Store, now, utc
+from . import Store, from_row, now, utc
 from .tables import deliveries, recipients, subscribers, workers
 
 UNFINISHED = ("queued", "claimed", "sending", "deferred")
@@ -59,11 +59,7 @@ class Delivery:
         """The subscriber languages that receive this edition."""
         return tuple((self.audience or self.language).split(","))
 
-    @classmethod
-    def from_row(cls, row) -> Delivery:
-        values = row._mapping
-        return cls(**{name: utc(values[name]) if name.endswith("_at") else values[name]
-                      for name in cls.__dataclass_fields__})
+    from_row = classmethod(from_row)
 
 
 @dataclass(frozen=True)

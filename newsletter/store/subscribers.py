@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import NewsletterError
-from . import Store, now, utc
+from . import Store, from_row, now, utc
 from .tables import subscriber_events, subscribers, suppressions
 
 MAILABLE = "active"
@@ -44,11 +44,7 @@ class Subscriber:
     unsubscribed_at: datetime | None
     bounces: int
 
-    @classmethod
-    def from_row(cls, row) -> Subscriber:
-        values = row._mapping
-        return cls(**{name: utc(values[name]) if name.endswith("_at") else values[name]
-                      for name in cls.__dataclass_fields__})
+    from_row = classmethod(from_row)
 
 
 @dataclass(frozen=True)
