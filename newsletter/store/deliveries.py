@@ -294,16 +294,6 @@ def live_workers(store: Store, delivery_id: int, lease: timedelta) -> int:
     return sum(1 for row in rows if not _dead(row, at, lease))
 
 
-def unfinished(store: Store, delivery_id: int) -> int:
-    with store.transaction() as connection:
-        return connection.execute(select(func.count()).select_from(recipients).where(
-            recipients.c.delivery_id == delivery_id,
-            recipients.c.state.in_(UNFINISHED))).scalar()
-
-
-# -- claiming and recording -------------------------------------------------------------
-
-
 def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Claimed]:
     """Take up to ``limit`` queued recipients for this worker. Recipients no
     longer active (unsubscribed, bounced or erased since the delivery was
@@ -335,8 +325,7 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
 
 class LedgerWriter:
     """The ledger's hot path: a message's "sending" mark and the previous
-    answer, committed together (one writer per dispatcher; ``lock`` when
-    several threads share one).
+    answer, committed together (one writer per dispatcher).
 
     Hand-written, parameterized SQL on the driver's own connection: through
     SQLAlchemy Core each small transaction costs about 150 µs, with the
@@ -352,8 +341,7 @@ class LedgerWriter:
               "THEN CURRENT_TIMESTAMP ELSE NULL END WHERE id = ?")
     RETRY_AT = "UPDATE recipients SET next_attempt_at = ? WHERE id = ?"
     # The common case in one statement: the previous message accepted, the
-    # next one marked. One statement is one trip through the driver (and the
-    # GIL), which matters more than the SQL when four threads take turns.
+    # next one marked; one trip through the driver instead of two.
     SENT_AND_MARK = ("UPDATE recipients SET "
                      "state = CASE WHEN id = ? THEN 'sending' ELSE 'sent' END, "
                      "attempts = CASE WHEN id = ? THEN attempts + 1 ELSE ? END, "
@@ -364,8 +352,8 @@ class LedgerWriter:
     BOUNCE = ("UPDATE subscribers SET bounces = bounces + 1, status = CASE WHEN bounces + 1 >= ? "
               "THEN 'bounced' ELSE status END, updated_at = CURRENT_TIMESTAMP WHERE id = ?")
 
-    def __init__(self, store: Store, bounce_limit: int, lock=None):
-        self.bounce_limit, self.lock = bounce_limit, lock
+    def __init__(self, store: Store, bounce_limit: int):
+        self.bounce_limit = bounce_limit
         self.sqlite = store.dialect == "sqlite"
         self.connection = store.engine.raw_connection()
 
@@ -374,49 +362,39 @@ class LedgerWriter:
 
     def write(self, marks: list[int], outcomes: list[Outcome]) -> None:
         """Outcomes and "sending" marks, in one transaction."""
-        if not marks and not outcomes:
-            return
-        if self.lock is None:
-            self._write(marks, outcomes)
-            return
-        with self.lock:
-            self._write(marks, outcomes)
-
-    def _write(self, marks: list[int], outcomes: list[Outcome]) -> None:
-        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == "sent":
-            mark, sent = marks[0], outcomes[0]
-            cursor = self.connection.cursor()
-            try:
-                cursor.execute(self._sql(self.SENT_AND_MARK), (
-                    mark, mark, sent.attempts, mark, sent.reply[:500], mark, mark, mark,
-                    sent.recipient_id))
-                self.connection.commit()
-            except BaseException:
-                self.connection.rollback()
-                raise
-            finally:
-                cursor.close()
+        statements = self._statements(marks, outcomes)
+        if not statements:
             return
         cursor = self.connection.cursor()
         try:
-            if outcomes:
-                cursor.executemany(self._sql(self.RESULT), [
-                    (o.state, o.reply[:500], o.attempts, o.state, o.recipient_id) for o in outcomes])
-                retries = [(self._time(o.retry_at), o.recipient_id) for o in outcomes if o.retry_at]
-                if retries:
-                    cursor.executemany(self._sql(self.RETRY_AT), retries)
-                bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
-                           if o.state == "failed" and o.subscriber_id]
-                if bounced:
-                    cursor.executemany(self._sql(self.BOUNCE), bounced)
-            if marks:
-                cursor.executemany(self._sql(self.MARK), [(recipient_id,) for recipient_id in marks])
+            for sql, rows in statements:
+                cursor.executemany(self._sql(sql), rows)
             self.connection.commit()
         except BaseException:
             self.connection.rollback()
             raise
         finally:
             cursor.close()
+
+    def _statements(self, marks: list[int], outcomes: list[Outcome]) -> list[tuple[str, list]]:
+        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == "sent":
+            mark, sent = marks[0], outcomes[0]
+            return [(self.SENT_AND_MARK, [(mark, mark, sent.attempts, mark, sent.reply[:500], mark,
+                                           mark, mark, sent.recipient_id)])]
+        statements = []
+        if outcomes:
+            statements.append((self.RESULT, [(o.state, o.reply[:500], o.attempts, o.state,
+                                              o.recipient_id) for o in outcomes]))
+        retries = [(self._time(o.retry_at), o.recipient_id) for o in outcomes if o.retry_at]
+        if retries:
+            statements.append((self.RETRY_AT, retries))
+        bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
+                   if o.state == "failed" and o.subscriber_id]
+        if bounced:
+            statements.append((self.BOUNCE, bounced))
+        if marks:
+            statements.append((self.MARK, [(recipient_id,) for recipient_id in marks]))
+        return statements
 
     def _time(self, moment: datetime):
         # SQLAlchemy's storage format for SQLite; PostgreSQL's driver adapts datetimes.
