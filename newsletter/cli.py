@@ -51,7 +51,8 @@ class _Group(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"],
+                                          "max_content_width": 110})
 @click.version_option(__version__, prog_name="newsletter")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path),
               help="The project folder (the one with newsletter.toml); default: found from here.")
@@ -139,7 +140,7 @@ def preview(lazy: Project, month: str, host: str, port: int) -> None:
               help="The archive site to serve at / (default: site/, from `archive build`).")
 @pass_config
 def serve(lazy: Project, host: str, port: int, archive: Path | None) -> None:
-    """Serve the archive and the subscription pages (subscribe, confirm, unsubscribe, preferences)."""
+    """Serve the archive and the subscription pages (subscribe, confirm, unsubscribe)."""
     from .web import create_app as create_site
     from .web import serve as run
 
