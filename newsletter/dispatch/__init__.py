@@ -184,7 +184,6 @@ def send_test(config: Config, month: str, lang: str, address: str, out: Path,
     domain = config.sender_address.rsplit("@", 1)[-1]
     raw = test.compose(Personal(address, None, f"{config.base_url}/unsubscribe",
                                 message_id(0, 0, domain)))
-    transport.open()
     try:
         return transport.send(raw, config.sender_address, [address])
     finally:
