@@ -28,7 +28,7 @@ from pathlib import Path
 from . import markdown
 from .build import build_issue
 from .config import Config
-from .content import known_months, load_issue
+from .content import known_months
 from .dates import format_month, format_when, issue_month_title
 from .dispatch import subject
 from .errors import NewsletterError
@@ -114,8 +114,7 @@ def _issue_pages(config, out, month, digest, manifest, report) -> list[Page]:
         report.unchanged += 1
         return [_page(p) for p in previous["pages"]]
     try:
-        build_issue(config, month, out, archive=True)
-        issue = load_issue(config, month)
+        issue = build_issue(config, month, out, archive=True).issue
     except NewsletterError as exc:
         report.problems.append(f"{month}: not rebuilt: {exc}".splitlines()[0])
         return [_page(p) for p in previous["pages"]] if previous else []

@@ -56,6 +56,7 @@ class BuildReport:
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     folder: Path | None = None
+    issue: Issue | None = None  # as it was read for this build
 
 
 def select_editions(issue: Issue, langs: tuple[str, ...] | None,
@@ -138,7 +139,7 @@ def build_issue(config: Config, month: str, out: Path, langs: tuple[str, ...] | 
     issue, rendered, skipped = render_issue(config, month, langs, allow_incomplete, archive)
     target = out / issue.slug
     _write_atomically(target, rendered, _images(issue))
-    return BuildReport(issue.slug, [r.lang for r in rendered], skipped, target)
+    return BuildReport(issue.slug, [r.lang for r in rendered], skipped, target, issue)
 
 
 def _images(issue: Issue) -> list[Path]:

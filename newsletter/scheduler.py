@@ -215,8 +215,7 @@ class Scheduler:
     # -- helpers ------------------------------------------------------------------------
 
     def _rebuild(self, delivery: ledger.Delivery):
-        build_issue(self.config, delivery.month, self.out, (delivery.language,))
-        issue = load_issue(self.config, delivery.month)
+        issue = build_issue(self.config, delivery.month, self.out, (delivery.language,)).issue
         return prepare(self.config, issue, issue.editions[delivery.language], self.out)
 
     def _deliver(self, delivery: ledger.Delivery, message) -> None:
