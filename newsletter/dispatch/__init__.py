@@ -92,7 +92,7 @@ def _state(issue: Issue, lang: str) -> str:
 
 
 def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
-            fresh: bool = True) -> EditionMessage:
+            fresh: bool = True, subject_prefix: str = "") -> EditionMessage:
     """The edition's message, encoded once; refused if the build is missing or
     (with ``fresh``) older than the source. A delivery that has started goes
     on with the build its first recipients received (``fresh=False``)."""
@@ -107,7 +107,8 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
     if fresh and (html, text) != render_edition_email(edition, config):
         raise NotReady(f"the built {edition.lang} edition of {issue.slug} is older than its "
                        f"source: run `newsletter build {issue.slug}` again")
-    return EditionMessage(html=html, text=text, subject=subject(edition), language=edition.lang,
+    return EditionMessage(html=html, text=text, subject=subject_prefix + subject(edition),
+                          language=edition.lang,
                           sender=sender(config), generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
                           dkim=signer_from(config.extra, config.root))
 
@@ -176,13 +177,9 @@ def send_test(config: Config, month: str, lang: str, address: str, out: Path,
     edition = issue.editions.get(lang)
     if edition is None:
         raise NotReady(f"{month} has no {lang} edition")
-    message = prepare(config, issue, edition, out)
-    test = EditionMessage(html=message.html, text=message.text, subject=f"[TEST] {subject(edition)}",
-                          language=lang, sender=sender(config),
-                          generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
-                          dkim=message.dkim)
+    message = prepare(config, issue, edition, out, subject_prefix="[TEST] ")
     domain = config.sender_address.rsplit("@", 1)[-1]
-    raw = test.compose(Personal(address, None, f"{config.base_url}/unsubscribe",
+    raw = message.compose(Personal(address, None, f"{config.base_url}/unsubscribe",
                                 message_id(0, 0, domain)))
     try:
         return transport.send(raw, config.sender_address, [address])
