@@ -3,7 +3,7 @@
     python scheduler.py        (from the project folder; see README, "Scheduling")
 """
 
-from newsletter.scheduler import main
+from newsletter.scheduling.daemon import main
 
 if __name__ == "__main__":
     main()

@@ -20,8 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter.archive import build_archive  # noqa: E402
-from newsletter.config import load_config  # noqa: E402
+from newsletter.archive.site import build_archive  # noqa: E402
+from newsletter.core.config import load_config  # noqa: E402
 
 SAMPLE = yaml.safe_load((ROOT / "issues" / "2023-12" / "it.yaml").read_text(encoding="utf-8"))
 

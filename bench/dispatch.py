@@ -29,13 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter.build import build_issue  # noqa: E402
-from newsletter.config import load_config  # noqa: E402
-from newsletter.content import load_issue  # noqa: E402
+from newsletter.content.reader import load_issue  # noqa: E402
+from newsletter.core.config import load_config  # noqa: E402
 from newsletter.dispatch import prepare  # noqa: E402
 from newsletter.dispatch.message import Personal, message_id  # noqa: E402
-from newsletter.importer import import_subscribers  # noqa: E402
+from newsletter.render.build import build_issue  # noqa: E402
 from newsletter.store import Store  # noqa: E402
+from newsletter.store.imports import import_subscribers  # noqa: E402
 
 NEWSLETTER = str(Path(sys.executable).with_name("newsletter"))
 MONTH = "2023-12"

@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter.build import render_edition  # noqa: E402
-from newsletter.config import load_config  # noqa: E402
-from newsletter.content import load_issue  # noqa: E402
+from newsletter.content.reader import load_issue  # noqa: E402
+from newsletter.core.config import load_config  # noqa: E402
+from newsletter.render.build import render_edition  # noqa: E402
 from newsletter.render.context import edition_view  # noqa: E402
 from newsletter.render.email import compile_mjml, inline_css, render_mjml  # noqa: E402
 

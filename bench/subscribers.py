@@ -24,9 +24,9 @@ import sqlalchemy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsletter.importer import import_subscribers  # noqa: E402
 from newsletter.store import Store  # noqa: E402
 from newsletter.store import subscribers as subs  # noqa: E402
+from newsletter.store.imports import import_subscribers  # noqa: E402
 
 LANGS = ("it", "en", "fr")
 POSTGRES = os.environ.get("NEWSLETTER_BENCH_POSTGRES_URL",

@@ -22,11 +22,11 @@ import threading  # noqa: E402
 
 import waitress  # noqa: E402
 
-from newsletter.build import build_issue  # noqa: E402
-from newsletter.config import load_config  # noqa: E402
+from newsletter.core.config import load_config  # noqa: E402
+from newsletter.dispatch.transports import MemoryTransport  # noqa: E402
+from newsletter.render.build import build_issue  # noqa: E402
 from newsletter.store import Store  # noqa: E402
-from newsletter.transport import MemoryTransport  # noqa: E402
-from newsletter.web import create_app  # noqa: E402
+from newsletter.web.subscription import create_app  # noqa: E402
 
 DOCS = ROOT / "docs"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -62,8 +62,8 @@ def main() -> None:
 
 def archive_pages(config, tmp: Path, profile: Path) -> None:
     """The archive site, with the legacy sample imported, as a reader sees it."""
-    from newsletter.archive import build_archive
-    from newsletter.legacy import read_legacy, write_months
+    from newsletter.archive.legacy import read_legacy, write_months
+    from newsletter.archive.site import build_archive
 
     project = tmp / "archive-project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.build import render_issue
-from newsletter.config import load_config
+from newsletter.core.config import load_config
+from newsletter.render.build import render_issue
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = "2023-12"

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsletter.archive import build_archive
+from newsletter.archive.legacy import LegacyError, read_legacy
+from newsletter.archive.site import build_archive
 from newsletter.cli import cli
-from newsletter.config import load_config
-from newsletter.legacy import LegacyError, read_legacy
+from newsletter.core.config import load_config
+from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
-from newsletter.transport import MemoryTransport
-from newsletter.web import create_app
+from newsletter.web.subscription import create_app
 
 from .conftest import MINIMAL, write_issue
 

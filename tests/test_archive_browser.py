@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import waitress
 
-from newsletter.archive import build_archive
-from newsletter.config import load_config
-from newsletter.legacy import legacy_folder, read_legacy, write_months
+from newsletter.archive.legacy import legacy_folder, read_legacy, write_months
+from newsletter.archive.site import build_archive
+from newsletter.core.config import load_config
+from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
-from newsletter.transport import MemoryTransport
-from newsletter.web import create_app
+from newsletter.web.subscription import create_app
 
 from .test_archive import LEGACY, TODAY
 

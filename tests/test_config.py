@@ -2,8 +2,8 @@
 
 import pytest
 
-from newsletter.config import find_root, load_config
-from newsletter.errors import ConfigError
+from newsletter.core.config import find_root, load_config
+from newsletter.core.errors import ConfigError
 
 
 def test_defaults_from_the_project_file(project):

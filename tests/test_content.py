@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from newsletter.content import check_issue, load_issue
-from newsletter.errors import UnknownIssue
+from newsletter.content.reader import check_issue, load_issue
+from newsletter.core.errors import UnknownIssue
 
 from .conftest import MINIMAL, SAMPLE, write_issue
 

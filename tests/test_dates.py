@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from newsletter.dates import DateError, When, format_period, format_when, parse_when
+from newsletter.content.dates import DateError, When, format_period, format_when, parse_when
 
 DECEMBER_2023 = date(2023, 12, 1)
 

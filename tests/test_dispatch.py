@@ -7,16 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from newsletter.build import build_issue
-from newsletter.config import load_config
+from newsletter.core.config import load_config
 from newsletter.dispatch import NotReady, send, send_test
 from newsletter.dispatch.dispatcher import Settings
+from newsletter.dispatch.transports import SMTPSettings, SMTPTransport
+from newsletter.render.build import build_issue
 from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs
 from newsletter.store.deliveries import DeliveryError
-from newsletter.transport import SMTPSettings, SMTPTransport
-from newsletter.web import create_app
+from newsletter.web.subscription import create_app
 
 from .conftest import BOTH, MINIMAL, SQLITE, write_issue
 from .smtp_server import SMTPServer

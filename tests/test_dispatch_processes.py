@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from newsletter.build import build_issue
-from newsletter.config import load_config
+from newsletter.core.config import load_config
+from newsletter.render.build import build_issue
 from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs

@@ -3,9 +3,9 @@ ones imported in one transaction, whatever a spreadsheet wrote."""
 
 import pytest
 
-from newsletter.addresses import normalize
-from newsletter.importer import ImportFileError, import_subscribers
 from newsletter.store import subscribers as subs
+from newsletter.store.addresses import normalize
+from newsletter.store.imports import ImportFileError, import_subscribers
 
 from .conftest import BOTH
 

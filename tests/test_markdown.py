@@ -1,6 +1,6 @@
 """Item bodies: links, e-mail addresses and sanitizing."""
 
-from newsletter.markdown import to_html, to_text_blocks
+from newsletter.content.markdown import to_html, to_text_blocks
 
 
 def test_unknown_link_target_is_plain_text():

@@ -21,7 +21,7 @@ from .conftest import SAMPLE
 
 @pytest.fixture(scope="module")
 def edition_message(sample_config, sample):
-    from newsletter.build import build_issue
+    from newsletter.render.build import build_issue
 
     build_issue(sample_config, SAMPLE, sample_config.root / "out")
     issue = sample[0]

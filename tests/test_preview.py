@@ -8,8 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from newsletter.gates import html_facts
-from newsletter.preview import create_app
+from newsletter.render.gates import html_facts
+from newsletter.web.preview import create_app
 
 from .conftest import MINIMAL, write_issue
 

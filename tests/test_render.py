@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from newsletter import gates
-from newsletter.build import gate
+from newsletter.render import gates
+from newsletter.render.build import gate
 from newsletter.render.context import edition_view
 from newsletter.render.email import compile_mjml, render_email
 

@@ -8,13 +8,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from newsletter.build import build_issue
 from newsletter.cli import cli
-from newsletter.config import load_config
+from newsletter.core.config import load_config
+from newsletter.core.errors import IssueInvalid
 from newsletter.dispatch.dispatcher import Settings
-from newsletter.errors import IssueInvalid
-from newsletter.schedule import ScheduleError, SendTime, parse_time, schedule, scheduled, unschedule
-from newsletter.scheduler import Scheduler, SchedulerSettings
+from newsletter.render.build import build_issue
+from newsletter.scheduling.daemon import Scheduler, SchedulerSettings
+from newsletter.scheduling.schedule import (
+    ScheduleError,
+    SendTime,
+    parse_time,
+    schedule,
+    scheduled,
+    unschedule,
+)
 from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs
@@ -215,7 +222,7 @@ def test_an_unfinished_delivery_is_resumed(office):
 @SQLITE
 def test_editors_are_reminded_once(office, monkeypatch):
     config, store = office
-    import newsletter.scheduler as module
+    import newsletter.scheduling.daemon as module
 
     monkeypatch.setattr(module, "now", lambda: datetime(2031, 5, 21, 10, 0, tzinfo=UTC))
     with SMTPServer() as server:

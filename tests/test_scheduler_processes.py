@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsletter.config import load_config
-from newsletter.schedule import SendTime, schedule
+from newsletter.core.config import load_config
+from newsletter.scheduling.schedule import SendTime, schedule
 from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from newsletter.transport import SMTPSettings, SMTPTransport, TransportError
+from newsletter.dispatch.transports import SMTPSettings, SMTPTransport, TransportError
 
 from .smtp_server import Recorder, free_port
 

@@ -6,9 +6,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from newsletter.addresses import InvalidAddress, clean_name, normalize
 from newsletter.store import Store
 from newsletter.store import subscribers as subs
+from newsletter.store.addresses import InvalidAddress, clean_name, normalize
 from newsletter.store.tables import subscriber_events, subscribers, suppressions
 
 from .conftest import BOTH, SECRET

@@ -8,12 +8,12 @@ from email import message_from_bytes, policy
 import pytest
 from itsdangerous import TimestampSigner
 
-from newsletter.config import load_config
+from newsletter.core.config import load_config
+from newsletter.core.urls import Tokens
+from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
 from newsletter.store import subscribers as subs
-from newsletter.tokens import Tokens
-from newsletter.transport import MemoryTransport
-from newsletter.web import create_app
+from newsletter.web.subscription import create_app
 
 from .conftest import BOTH, SQLITE
 

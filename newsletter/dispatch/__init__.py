@@ -14,20 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import render_edition_email
-from ..config import Config
-from ..content import load_issue
-from ..dates import issue_month_title
-from ..errors import NewsletterError
-from ..model import Edition, Issue
-from ..store import Store
-from ..store import deliveries as ledger
-from ..store import subscribers as subs
-from ..tokens import Tokens
-from ..transport import Transport
-from .dispatcher import DEFAULTS, Dispatcher, Settings, Summary
-from .dkim import signer_from
-from .message import EditionMessage, Personal, Sender, message_id
+from newsletter.content.dates import issue_month_title
+from newsletter.content.model import Edition, Issue
+from newsletter.content.reader import load_issue
+from newsletter.core.config import Config
+from newsletter.core.errors import NewsletterError
+from newsletter.core.urls import Tokens
+from newsletter.dispatch.dispatcher import DEFAULTS, Dispatcher, Settings, Summary
+from newsletter.dispatch.dkim import signer_from
+from newsletter.dispatch.message import EditionMessage, Personal, Sender, message_id
+from newsletter.dispatch.transports import Transport
+from newsletter.render.build import render_edition_email
+from newsletter.store import Store
+from newsletter.store import deliveries as ledger
+from newsletter.store import subscribers as subs
 
 
 class NotReady(NewsletterError):
@@ -52,13 +52,11 @@ def subject(edition: Edition) -> str:
 
 
 def sender(config: Config) -> Sender:
-    domain = config.sender_address.rsplit("@", 1)[-1]
     slug = re.sub(r"[^a-z0-9]+", "-", config.title.lower()).strip("-")
-    extra = config.extra.get("sender", {})
     return Sender(
         name=config.sender_name, address=config.sender_address, reply_to=config.reply_to,
-        list_id=extra.get("list_id") or f"{config.title} <{slug}.{domain}>",
-        unsubscribe_mailto=extra.get("unsubscribe_address") or config.sender_address,
+        list_id=config.list_id or f"{config.title} <{slug}.{config.sender_domain}>",
+        unsubscribe_mailto=config.unsubscribe_address or config.sender_address,
     )
 
 
@@ -110,7 +108,7 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
     return EditionMessage(html=html, text=text, subject=subject_prefix + subject(edition),
                           language=edition.lang,
                           sender=sender(config), generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
-                          dkim=signer_from(config.extra, config.root))
+                          dkim=signer_from(config))
 
 
 def dispatcher_for(config: Config, store: Store, message: EditionMessage,

@@ -21,12 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from ..config import Config
-from ..errors import NewsletterError
-from ..store import Store, now
-from ..store import deliveries as ledger
-from ..transport import Transport, TransportError
-from .message import EditionMessage, Personal, message_id
+from newsletter.core.config import Config
+from newsletter.dispatch.message import EditionMessage, Personal, message_id
+from newsletter.dispatch.transports import Transport, TransportError
+from newsletter.store import Store, now
+from newsletter.store import deliveries as ledger
 
 LOG = logging.getLogger("newsletter.dispatch")
 
@@ -50,19 +49,17 @@ DEFAULTS = Settings()
 
 
 def settings_from(config: Config, connections: int | None, rate: float | None) -> Settings:
-    section = config.extra.get("dispatch", {})
-    try:
-        return Settings(
-            connections=connections or int(section.get("connections", 4)),
-            rate=rate or (float(section["rate"]) if "rate" in section else None),
-            hourly_cap=int(section["hourly_cap"]) if "hourly_cap" in section else None,
-            retries=int(section.get("retries", 3)),
-            backoff=float(section.get("backoff_seconds", 2)),
-            bounce_limit=int(section.get("bounce_limit", 3)),
-            defer_for=timedelta(minutes=float(section.get("defer_minutes", 30))),
-        )
-    except (TypeError, ValueError) as exc:
-        raise NewsletterError(f"newsletter.toml: dispatch: {exc}") from None
+    """The [dispatch] section (validated at load), with the command line's overrides."""
+    section = config.dispatch
+    return Settings(
+        connections=connections or section.connections,
+        rate=rate or section.rate,
+        hourly_cap=section.hourly_cap,
+        retries=section.retries,
+        backoff=section.backoff_seconds,
+        bounce_limit=section.bounce_limit,
+        defer_for=section.defer_for,
+    )
 
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import dkim
 
-from ..errors import ConfigError
+from newsletter.core.config import Config
+from newsletter.core.errors import ConfigError
 
 SIGNED_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To", b"MIME-Version",
                   b"Content-Type", b"Content-Language", b"List-Id", b"List-Unsubscribe",
@@ -36,11 +37,8 @@ class Signer:
                          include_headers=SIGNED_HEADERS, linesep=b"\r\n")
 
 
-def signer_from(extra: dict, root: Path) -> Signer | None:
-    section = extra.get("dkim")
-    if not section:
+def signer_from(config: Config) -> Signer | None:
+    """The signer of the [dkim] section (checked when the configuration was loaded)."""
+    if config.dkim is None:
         return None
-    missing = [key for key in ("domain", "selector", "private_key") if not section.get(key)]
-    if missing:
-        raise ConfigError(f"newsletter.toml: dkim: missing {', '.join(missing)}")
-    return Signer(section["domain"], section["selector"], root / section["private_key"])
+    return Signer(config.dkim.domain, config.dkim.selector, config.dkim.key_file)

@@ -8,11 +8,11 @@ from typing import Literal
 
 from markupsafe import Markup
 
-from .. import markdown
-from ..config import Config, Office
-from ..dates import format_month, format_period, format_when, issue_month_title
-from ..labels import LABELS
-from ..model import Edition, Item
+from newsletter.content import markdown
+from newsletter.content.dates import format_month, format_period, format_when, issue_month_title
+from newsletter.content.model import Edition, Item
+from newsletter.core.config import Config, Office
+from newsletter.render.labels import LABELS
 
 # Where images are referenced from: emails need absolute URLs, the web page
 # sits two folders below the images, the PDF reads the source file.

@@ -15,8 +15,8 @@ from pathlib import Path
 import css_inline
 from mjml import mjml2html
 
-from ..templating import environment
-from .context import EditionView
+from newsletter.render.context import EditionView
+from newsletter.render.templating import environment
 
 
 class EmailTemplateError(Exception):

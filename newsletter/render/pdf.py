@@ -12,8 +12,8 @@ import weasyprint
 import weasyprint.urls
 from markupsafe import Markup
 
-from ..templating import css_string, environment
-from .context import EditionView
+from newsletter.render.context import EditionView
+from newsletter.render.templating import css_string, environment
 
 
 class RemoteResource(Exception):

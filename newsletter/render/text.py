@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import textwrap
 
-from .. import markdown
-from ..config import Config
-from ..dates import format_when
-from ..model import Edition, Item
-from .context import EditionView
+from newsletter.content import markdown
+from newsletter.content.dates import format_when
+from newsletter.content.model import Edition, Item
+from newsletter.core.config import Config
+from newsletter.render.context import EditionView
 
 WIDTH = 72
 RULE = "-" * WIDTH

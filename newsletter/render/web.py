@@ -7,8 +7,8 @@ import base64
 from functools import cache
 from pathlib import Path
 
-from ..templating import environment
-from .context import EditionView
+from newsletter.render.context import EditionView
+from newsletter.render.templating import environment
 
 
 def render_web(view: EditionView, templates_dir: Path) -> str:

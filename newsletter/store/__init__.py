@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from ..errors import NewsletterError
+from newsletter.core.errors import NewsletterError
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Serializes concurrent migrations on PostgreSQL (any constant will do).
 MIGRATION_LOCK = 7_240_001
 

@@ -29,9 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NewsletterError
-from . import Store, from_row, now, utc
-from .tables import deliveries, recipients, subscribers, workers
+from newsletter.core.errors import NewsletterError
+from newsletter.store import Store, from_row, now, utc
+from newsletter.store.tables import deliveries, recipients, subscribers, workers
 
 UNFINISHED = ("queued", "claimed", "sending", "deferred")
 

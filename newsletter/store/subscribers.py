@@ -13,9 +13,9 @@ from enum import Enum
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import NewsletterError
-from . import Store, from_row, now, utc
-from .tables import subscriber_events, subscribers, suppressions
+from newsletter.core.errors import NewsletterError
+from newsletter.store import Store, from_row, now, utc
+from newsletter.store.tables import subscriber_events, subscribers, suppressions
 
 MAILABLE = "active"
 SUPPRESSED_STATUSES = ("unsubscribed", "bounced", "complained")

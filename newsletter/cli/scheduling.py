@@ -1,0 +1,73 @@
+"""``newsletter schedule`` and ``newsletter unschedule``."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from newsletter.cli.project import Project, pass_config
+from newsletter.core.errors import NewsletterError
+from newsletter.scheduling.schedule import parse_time, schedule, scheduled, unschedule
+
+
+@click.command("schedule")
+@click.argument("month", metavar="YYYY-MM|list")
+@click.option("--at", "at", metavar='"YYYY-MM-DD HH:MM"',
+              help="When to send, in the office's time zone (default: send_at in the issue).")
+@click.option("--tz", "zone", help="Another time zone for --at, e.g. Europe/Paris.")
+@click.option("--now", "allow_past", is_flag=True,
+              help="Accept a time already past: the scheduler sends at its next look.")
+@click.option("--lang", "langs", multiple=True, type=click.Choice(["it", "en", "fr"]),
+              help="Schedule only this edition (repeatable).")
+@click.option("--fallback", is_flag=True,
+              help="Subscribers whose language has no complete edition get the primary one.")
+@pass_config
+def schedule_command(project: Project, month: str, at: str | None, zone: str | None,
+                     allow_past: bool, langs: tuple[str, ...], fallback: bool) -> None:
+    """Schedule an issue (checked now, rebuilt at send time); `schedule list` shows them.
+
+    The scheduler daemon (python scheduler.py) sends it at that time.
+    """
+    config = project.config
+    if month == "list":
+        _list(project)
+        return
+    try:
+        tz = ZoneInfo(zone) if zone else config.zone
+    except (ZoneInfoNotFoundError, ValueError):
+        raise NewsletterError(f"--tz {zone!r}: unknown time zone (e.g. Europe/Rome)") from None
+    when = parse_time(at, tz) if at else None
+    planned, when = schedule(config, project.store, month, when, langs=langs or None,
+                             fallback=fallback, allow_past=allow_past)
+    if when.note:
+        click.echo(f"note: {when.note}")
+    local = when.moment.astimezone(config.zone)
+    for delivery in planned:
+        audience = delivery.languages
+        to = f" (to {', '.join(audience)} subscribers)" if audience != (delivery.language,) else ""
+        click.echo(f"scheduled {month} {delivery.language}{to} for {local:%Y-%m-%d %H:%M %Z}")
+
+
+def _list(project: Project) -> None:
+    found = scheduled(project.store)
+    if not found:
+        click.echo("nothing scheduled")
+        return
+    zone = project.config.zone
+    for delivery in found:
+        click.echo(f"{delivery.month} {delivery.language}  "
+                   f"{delivery.send_at.astimezone(zone):%Y-%m-%d %H:%M %Z}  {delivery.subject}")
+
+
+@click.command("unschedule")
+@click.argument("month", metavar="YYYY-MM")
+@click.option("--lang", "langs", multiple=True, type=click.Choice(["it", "en", "fr"]),
+              help="Only this edition (repeatable).")
+@pass_config
+def unschedule_command(project: Project, month: str, langs: tuple[str, ...]) -> None:
+    """Cancel an issue's schedule before it starts: nothing will be sent."""
+    removed = unschedule(project.store, month, langs or None)
+    if not removed:
+        raise NewsletterError(f"{month} has no schedule waiting (see `newsletter schedule list`)")
+    click.echo(f"unscheduled {month}: {removed} edition(s); nothing will be sent")

@@ -1,0 +1,388 @@
+"""Read and validate an issue's sources into the content model.
+
+Every problem is reported with file, line and field, in the editor's words;
+problems that do not stop a build (an unfinished translation, a link with
+no target yet) are warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from newsletter.content import markdown
+from newsletter.content.dates import DateError, When, parse_day, parse_month, parse_when
+from newsletter.content.located import LocatedData, dotted, read_yaml
+from newsletter.content.model import Delegation, Delegations, Edition, Image, Issue, Item, Tags
+from newsletter.content.schema import PrimarySource, Strict, TranslationSource
+from newsletter.core.config import Config
+from newsletter.core.errors import IssueInvalid, Problem, UnknownIssue
+
+MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+PLACEHOLDER = "DA SCRIVERE"  # what `newsletter new` leaves for the editor to replace
+UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+@dataclass
+class Checked:
+    """The outcome of reading an issue: the issue if it is valid, and what was found."""
+
+    issue: Issue | None
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def known_months(config: Config) -> list[str]:
+    folder = config.issues_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name))
+
+
+def issue_folder(config: Config, month: str) -> Path:
+    """The source folder of ``month``, or UnknownIssue listing the known ones."""
+    folder = config.issues_dir / month
+    if not MONTH_FOLDER.match(month) or not folder.is_dir():
+        raise UnknownIssue(month, known_months(config))
+    return folder
+
+
+def load_issue(config: Config, month: str) -> Issue:
+    """The validated issue, or IssueInvalid with every error found."""
+    checked = check_issue(config, month)
+    if checked.errors:
+        raise IssueInvalid(checked.errors)
+    assert checked.issue is not None
+    return checked.issue
+
+
+def check_issue(config: Config, month: str) -> Checked:
+    folder = issue_folder(config, month)
+    reader = _IssueReader(config, folder)
+    return reader.read()
+
+
+class _IssueReader:
+    def __init__(self, config: Config, folder: Path):
+        self.config, self.folder = config, folder
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def display(self, name: str) -> str:
+        try:
+            return str((self.folder / name).relative_to(self.config.root))
+        except ValueError:
+            return str(self.folder / name)
+
+    def read(self) -> Checked:
+        primary_lang = self.config.primary_language
+        primary_file = self.folder / f"{primary_lang}.yaml"
+        if not primary_file.is_file():
+            self.errors.append(Problem(self.display(primary_file.name), None, "",
+                                       "missing: the primary edition's file is required"))
+            return Checked(None, self.errors, self.warnings)
+        self._unexpected_files()
+        primary = self._validate(primary_file, PrimarySource)
+        if primary is None:
+            return Checked(None, self.errors, self.warnings)
+        source, located = primary
+        base = self._primary_edition(source, located, primary_lang)
+        editions = {primary_lang: base} if base else {}
+        for lang in self.config.languages[1:]:
+            path = self.folder / f"{lang}.yaml"
+            if path.is_file() and base and (translated := self._validate(path, TranslationSource)):
+                editions[lang] = self._translation(base, lang, *translated)
+        send_at = self._send_at(source, located)
+        if self.errors or base is None:
+            return Checked(None, self.errors, self.warnings)
+        issue = Issue(base.month, self.folder, send_at, editions)
+        return Checked(issue, self.errors, self.warnings)
+
+    def _unexpected_files(self) -> None:
+        for path in sorted(self.folder.glob("*.y*ml")):
+            lang = path.stem
+            if path.suffix == ".yml" or lang not in self.config.languages:
+                self.errors.append(Problem(self.display(path.name), None, "", (
+                    f"not an edition of this issue: name edition files "
+                    f"{', '.join(f'{code}.yaml' for code in self.config.languages)}")))
+
+    # -- validation against the schema --------------------------------------
+
+    def _validate(self, path: Path, model: type[Strict]):
+        display = self.display(path.name)
+        located, problems = read_yaml(path, display)
+        self.errors.extend(problems)
+        if located is None:
+            return None
+        if not isinstance(located.data, dict):
+            self.errors.append(Problem(display, 1, "", "expected fields (key: value), one per line"))
+            return None
+        self._placeholders(path, display)
+        try:
+            return model.model_validate(located.data), located
+        except ValidationError as exc:
+            self.errors.extend(_explain(exc, located, display, model))
+            return None
+
+    def _placeholders(self, path: Path, display: str) -> None:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if PLACEHOLDER in line and not line.lstrip().startswith("#"):
+                self.warnings.append(Problem(display, number, "", (
+                    f"still has the placeholder {PLACEHOLDER!r} from `newsletter new`: "
+                    "replace it with the real text")))
+
+    def _problem(self, located: LocatedData, where: tuple, message: str, *, warn=False) -> None:
+        display = self.display(located.path.name)
+        problem = Problem(display, located.line_of(where), dotted(where, located.data), message)
+        (self.warnings if warn else self.errors).append(problem)
+
+    # -- the primary edition ------------------------------------------------
+
+    def _primary_edition(self, src: PrimarySource, located: LocatedData, lang: str):
+        month = self._month(src, located)
+        ids: dict[str, tuple] = {}
+        top_news = tuple(
+            self._item(entry, ("top_news", i), located, lang, ids, month)
+            for i, entry in enumerate(src.top_news)
+        )
+        consulates = tuple(
+            self._item(entry, ("consulates", i), located, lang, ids, month)
+            for i, entry in enumerate(src.consulates)
+        )
+        if src.insights:
+            self._check_body(src.insights, ("insights",), located)
+        delegations = self._delegations(src, located, lang, ids)
+        if month is None:
+            return None
+        return Edition(
+            lang=lang, month=month, title=src.title, curated_by=src.curated_by,
+            preheader=src.preheader, top_news=top_news, consulates=consulates,
+            insights=src.insights, delegations=delegations,
+        )
+
+    def _month(self, src: PrimarySource, located: LocatedData) -> date | None:
+        try:
+            month = parse_month(src.month)
+        except DateError as exc:
+            self._problem(located, ("month",), str(exc))
+            return None
+        if f"{month:%Y-%m}" != self.folder.name:
+            self._problem(located, ("month",), (
+                f"says {month:%Y-%m} but the file is in the folder {self.folder.name}: "
+                "make them agree"))
+        return month
+
+    def _item(self, entry, where, located, lang, ids, month) -> Item:
+        self._unique_id(entry.id, where, located, ids)
+        when = self._when(entry.date, (*where, "date"), located) if entry.date is not None else None
+        self._check_body(entry.body, (*where, "body"), located)
+        image = getattr(entry, "image", None)
+        return Item(
+            id=entry.id, title=entry.title, when=when, body=entry.body, lang=lang,
+            image=self._image(image, (*where, "image"), located) if image else None,
+            tags=Tags(**{k: tuple(v) for k, v in entry.tags}) if hasattr(entry, "tags") else Tags(),
+        )
+
+    def _unique_id(self, item_id: str, where: tuple, located: LocatedData, ids: dict) -> None:
+        if item_id in ids:
+            first = located.line_of((*ids[item_id], "id"))
+            self._problem(located, (*where, "id"),
+                          f"{item_id!r} is already used at line {first}: ids must be unique")
+        else:
+            ids[item_id] = where
+
+    def _when(self, value, where: tuple, located: LocatedData) -> When | None:
+        try:
+            return parse_when(value)
+        except DateError as exc:
+            self._problem(located, (*where, exc.key) if exc.key else where, str(exc))
+            return None
+
+    def _image(self, image, where: tuple, located: LocatedData) -> Image | None:
+        path = (self.folder / image.file).resolve()
+        if path.parent != self.folder.resolve():
+            self._problem(located, (*where, "file"),
+                          f"{image.file!r}: put the image in the issue's folder and give its name")
+        elif path.suffix.lower() not in IMAGE_SUFFIXES:
+            self._problem(located, (*where, "file"),
+                          f"{image.file!r}: use a JPEG, PNG, GIF or WebP image")
+        elif not path.is_file():
+            self._problem(located, (*where, "file"), f"{image.file!r}: no such file in {self.folder.name}/")
+        else:
+            return Image(path, image.alt)
+        return None
+
+    def _delegations(self, src, located, lang, ids) -> Delegations | None:
+        if src.delegations is None:
+            return None
+        period = src.delegations.period
+        where = ("delegations", "period")
+        try:
+            start, end = parse_day(period.start, "from"), parse_day(period.end, "to")
+        except DateError as exc:
+            self._problem(located, (*where, exc.key), str(exc))
+            return None
+        if end < start:
+            self._problem(located, (*where, "to"), f"the period ends ({end}) before it starts ({start})")
+        received = []
+        for i, entry in enumerate(src.delegations.received):
+            self._unique_id(entry.id, ("delegations", "received", i), located, ids)
+            received.append(Delegation(entry.id, entry.name, entry.city, entry.country, lang))
+        return Delegations(start, end, tuple(received))
+
+    def _check_body(self, body: str, where: tuple, located: LocatedData) -> None:
+        if UNSAFE_LINK.search(body):
+            self._problem(located, where, "a link uses a script or file address: only https://, "
+                          "mailto: and tel: links are allowed")
+        for link in markdown.links(body):
+            if link.href in ("", "#"):
+                self._problem(located, where, f"the link {link.text!r} has no address yet (#): "
+                              "it is shown as plain text", warn=True)
+            elif not link.href.startswith(markdown.ALLOWED_SCHEMES):
+                self._problem(located, where, f"the link {link.text!r} goes to {link.href!r}: "
+                              "write the full address, starting with https://")
+        if markdown.has_raw_html(body):
+            self._problem(located, where, "contains HTML, which is removed from bodies: "
+                          "write Markdown instead", warn=True)
+
+    def _send_at(self, src: PrimarySource, located: LocatedData) -> datetime | None:
+        if src.send_at is None:
+            return None
+        try:
+            naive = datetime.strptime(str(src.send_at).strip(), "%Y-%m-%d %H:%M")
+        except ValueError:
+            self._problem(located, ("send_at",), f"{src.send_at!r} is not a time: write it as "
+                          "YYYY-MM-DD HH:MM (Europe/Rome), e.g. 2023-12-01 09:00")
+            return None
+        return naive.replace(tzinfo=self.config.zone)
+
+    # -- translations -------------------------------------------------------
+
+    def _translation(self, base: Edition, lang: str, src: TranslationSource,
+                     located: LocatedData) -> Edition:
+        primary_name = f"{base.lang}.yaml"
+        top = self._translated(src.top_news, "top_news", base.top_news, located, primary_name)
+        cons = self._translated(src.consulates, "consulates", base.consulates, located, primary_name)
+        dels = self._translated(src.delegations, "delegations",
+                                base.delegations.received if base.delegations else (),
+                                located, primary_name)
+        for i, entry in enumerate(src.top_news):
+            self._check_body(entry.body, ("top_news", i, "body"), located)
+        for i, entry in enumerate(src.consulates):
+            self._check_body(entry.body, ("consulates", i, "body"), located)
+        if src.insights:
+            self._check_body(src.insights, ("insights",), located)
+        missing = [i.id for i in base.top_news if i.id not in top]
+        missing += [i.id for i in base.consulates if i.id not in cons]
+        if base.delegations:
+            missing += [d.id for d in base.delegations.received if d.id not in dels]
+        if base.insights and not src.insights:
+            missing.append("insights")
+        if missing:
+            self.warnings.append(Problem(self.display(f"{lang}.yaml"), None, "", (
+                f"incomplete translation: {len(missing)} of the {base.lang} edition's parts "
+                f"are not translated ({', '.join(missing)}); it is built only with "
+                "--allow-incomplete, and those parts then appear in the original language")))
+        return Edition(
+            lang=lang, month=base.month, title=src.title or base.title,
+            curated_by=src.curated_by or base.curated_by, preheader=src.preheader or base.preheader,
+            top_news=tuple(_merge_item(i, top.get(i.id), lang) for i in base.top_news),
+            consulates=tuple(_merge_item(i, cons.get(i.id), lang) for i in base.consulates),
+            insights=src.insights or base.insights,
+            delegations=_merge_delegations(base.delegations, dels, lang),
+            missing=tuple(missing),
+        )
+
+    def _translated(self, entries, section, originals, located, primary_name) -> dict:
+        known = {o.id for o in originals}
+        found: dict[str, object] = {}
+        for i, entry in enumerate(entries):
+            where = (section, i, "id")
+            if entry.id not in known:
+                self._problem(located, where, f"{entry.id!r} is not an id of {section} in "
+                              f"{primary_name}: a translation uses the original's ids")
+            elif entry.id in found:
+                self._problem(located, where, f"{entry.id!r} is translated twice")
+            else:
+                found[entry.id] = entry
+        return found
+
+
+def _merge_item(original: Item, translated, lang: str) -> Item:
+    if translated is None:
+        return original
+    image = original.image
+    if image and getattr(translated, "image_alt", None):
+        image = Image(image.file, translated.image_alt)
+    return Item(id=original.id, title=translated.title or original.title, when=original.when,
+                body=translated.body, lang=lang,
+                image=image, tags=original.tags)
+
+
+def _merge_delegations(base: Delegations | None, translated: dict, lang: str):
+    if base is None:
+        return None
+    received = tuple(
+        Delegation(d.id, t.name, t.city, t.country, lang) if (t := translated.get(d.id)) else d
+        for d in base.received
+    )
+    return Delegations(base.start, base.end, received)
+
+
+# -- explaining schema errors -------------------------------------------------
+
+
+def _explain(exc: ValidationError, located: LocatedData, display: str, model) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        where = tuple(error["loc"])
+        problems.append(Problem(display, located.line_of(where), dotted(where, located.data),
+                                _message(error, model, where)))
+    return problems
+
+
+def _message(error: dict, model: type[BaseModel], where: tuple) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_fields_at(model, where[:-1]))
+        return f"unknown field (allowed here: {allowed})"
+    if kind in ("string_type", "str_type"):
+        return "must be text"
+    if kind == "string_too_short":
+        return "is empty"
+    if kind == "too_short":
+        return "needs at least one entry"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be fields (key: value) indented under it"
+    if kind == "list_type":
+        return "must be a list: one entry per line, each starting with '- '"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _fields_at(model: type[BaseModel], where: tuple) -> list[str]:
+    for part in where:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        model = _model_in(info.annotation) if info else None
+        if model is None:
+            return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if found := _model_in(arg):
+            return found
+    return None

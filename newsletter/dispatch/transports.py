@@ -1,0 +1,357 @@
+"""How messages leave: one small protocol, three transports.
+
+- ``OutboxTransport`` writes each message as an ``.eml`` file in a folder:
+  the embedded default when NEWSLETTER_SMTP_URL is unset.
+- ``SMTPTransport`` talks to any relay (Postfix, a provider):
+  ``smtp://user:pass@host:587?starttls=1`` or ``smtps://host:465``.
+- ``MemoryTransport`` keeps messages in a list, for tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import socket
+import ssl
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from newsletter.core.errors import ConfigError, NewsletterError
+
+
+class TransportError(NewsletterError):
+    """The message could not be handed over: ``permanent`` for 5xx replies,
+    ``unreachable`` when no connection could be made at all."""
+
+    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False,
+                 unreachable: bool = False):
+        super().__init__(message)
+        self.code, self.permanent, self.unreachable = code, permanent, unreachable
+
+
+class Transport(Protocol):
+    """Blocking calls for one-off messages (confirmations, test copies) and
+    their asyncio twins (``aopen``, ``asend``, ``aclose``) for the dispatcher,
+    which drives several connections from one thread."""
+
+    def open(self) -> None:
+        """Make sure a connection is ready (raise TransportError if not)."""
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        """Hand one message over; return the server's reply (or the file written)."""
+
+    def close(self) -> None: ...
+
+    async def aopen(self) -> None: ...
+
+    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _LocalAsync:
+    """Transports that only touch this machine: their work is quick enough
+    to do inside the event loop."""
+
+    wants_smtp_data = False  # whole messages, as they are
+
+    async def aopen(self) -> None:
+        self.open()
+
+    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        return self.send(message, sender, recipients)
+
+    async def aclose(self) -> None:
+        self.close()
+
+
+@dataclass
+class MemoryTransport(_LocalAsync):
+    sent: list[tuple[bytes, str, list[str]]] = field(default_factory=list)
+
+    def open(self) -> None:
+        pass
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        self.sent.append((message, sender, list(recipients)))
+        return "250 kept in memory"
+
+    def close(self) -> None:
+        pass
+
+
+class OutboxTransport(_LocalAsync):
+    """Each message becomes ``<time>-<random>.eml``, written atomically."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
+        partial = self.folder / f".{name}.part"
+        with open(partial, "wb") as handle:
+            handle.write(message)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.rename(self.folder / name)
+        return f"250 written to {self.folder / name}"
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class SMTPSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    implicit_tls: bool
+    starttls: bool
+    timeout: float = 30.0
+    cafile: str | None = None  # a private CA to trust (an internal relay's certificate)
+
+    def tls_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.cafile)
+
+    @classmethod
+    def from_url(cls, url: str) -> SMTPSettings:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(f"NEWSLETTER_SMTP_URL {_hide(url)!r}: expected "
+                              "smtp://user:pass@host:587?starttls=1 or smtps://user:pass@host:465")
+        query = parse_qs(parts.query)
+        implicit = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=implicit,
+            starttls=query.get("starttls", ["0"])[0] in ("1", "true", "yes"),
+            timeout=float(query.get("timeout", ["30"])[0]),
+            cafile=query.get("cafile", [None])[0],
+        )
+
+
+class SMTPTransport:
+    """SMTP to a relay: for the dispatcher one reused connection, opened
+    again when the server drops it; one-off messages get their own."""
+
+    def __init__(self, settings: SMTPSettings):
+        self.settings = settings
+        self._async: _AsyncSMTP | None = None
+
+    # -- asyncio (the dispatcher) ---------------------------------------------------------
+
+    async def aopen(self) -> None:
+        if self._async is None:
+            connection = _AsyncSMTP(self.settings)
+            await connection.connect()
+            self._async = connection
+
+    # The dispatcher hands this transport messages already dot-stuffed and
+    # ended with the final dot (EditionMessage.compose(for_smtp=True)).
+    wants_smtp_data = True
+
+    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        """``message`` is DATA's content: dot-stuffed, ending with CRLF.CRLF."""
+        await self.aopen()
+        try:
+            return await self._async.send(message, sender, recipients)
+        except TransportError as exc:
+            if exc.code in (None, 421, -1):  # the connection is gone or going
+                await self._adrop()
+            raise
+
+    async def aclose(self) -> None:
+        if self._async is not None:
+            await self._async.quit()
+            self._async = None
+
+    async def _adrop(self) -> None:
+        if self._async is not None:
+            self._async.abort()
+            self._async = None
+
+    # -- blocking (one-off messages) ----------------------------------------------------------
+
+    def open(self) -> None:
+        """Nothing to prepare: a one-off message opens its own connection."""
+
+    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        """One message on a connection of its own (confirmations, test copies,
+        reminders), through the same client as the dispatcher."""
+        stuffed = message.replace(b"\r\n.", b"\r\n..")  # RFC 5321 §4.5.2
+        stuffed += b".\r\n" if stuffed.endswith(b"\r\n") else b"\r\n.\r\n"
+
+        async def once() -> str:
+            connection = _AsyncSMTP(self.settings)
+            await connection.connect()
+            try:
+                return await connection.send(stuffed, sender, recipients)
+            finally:
+                await connection.quit()
+
+        return asyncio.run(once())
+
+    def close(self) -> None:
+        """One-off messages leave no connection open."""
+
+
+class _AsyncSMTP:
+    """A minimal SMTP client on asyncio streams (RFC 5321): EHLO, STARTTLS
+    (RFC 3207), AUTH PLAIN/LOGIN (RFC 4954), pipelined MAIL/RCPT/DATA
+    (RFC 2920) when offered, SMTPUTF8 (RFC 6531)."""
+
+    def __init__(self, settings: SMTPSettings):
+        self.s = settings
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.extensions: set[str] = set()
+
+    async def connect(self) -> None:
+        s = self.s
+        context = s.tls_context() if (s.implicit_tls or s.starttls) else None
+        try:
+            async with asyncio.timeout(s.timeout):
+                self.reader, self.writer = await asyncio.open_connection(
+                    s.host, s.port, ssl=context if s.implicit_tls else None)
+                await self._expect(await self._reply(), (220,))
+                await self._ehlo()
+                if s.starttls and not s.implicit_tls:
+                    await self._command("STARTTLS", (220,))
+                    await self.writer.start_tls(context, server_hostname=s.host)
+                    await self._ehlo()
+                if s.username:
+                    await self._login()
+        except TransportError as exc:
+            self.abort()
+            if exc.permanent:
+                raise
+            raise TransportError(f"cannot reach the SMTP server {s.host}:{s.port}: {exc}",
+                                 unreachable=True) from None
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
+            self.abort()
+            raise TransportError(f"cannot reach the SMTP server {s.host}:{s.port}: "
+                                 f"{exc or type(exc).__name__}", unreachable=True) from None
+
+    async def _ehlo(self) -> None:
+        self.writer.write(f"EHLO {socket.getfqdn()}\r\n".encode())
+        code, lines = await self._reply()
+        await self._expect((code, lines), (250,))
+        self.extensions = {line.split(b" ")[0].decode("ascii", "replace").upper()
+                           for line in lines.split(b"\n")[1:]}
+
+    async def _login(self) -> None:
+        user, password = self.s.username, self.s.password or ""
+        try:
+            token = base64.b64encode(f"\0{user}\0{password}".encode()).decode()
+            await self._command(f"AUTH PLAIN {token}", (235,))
+        except TransportError as exc:
+            raise TransportError(f"SMTP login refused by {self.s.host}: {exc}",
+                                 code=exc.code, permanent=True) from None
+
+    async def _command(self, command: str, good: tuple[int, ...]) -> tuple[int, bytes]:
+        self.writer.write(f"{command}\r\n".encode())
+        answer = await self._reply()
+        await self._expect(answer, good)
+        return answer
+
+    async def _reply(self) -> tuple[int, bytes]:
+        """One reply; callers bound the time with asyncio.timeout (one timer for a
+        whole transaction: wait_for on every line would cost a task each)."""
+        lines = []
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            lines.append(line[4:-2])
+            if line[3:4] != b"-":
+                try:
+                    return int(line[:3]), b"\n".join(lines)
+                except ValueError:
+                    raise TransportError(f"malformed reply {line!r}") from None
+
+    @staticmethod
+    async def _expect(answer: tuple[int, bytes], good: tuple[int, ...]) -> None:
+        code, reply = answer
+        if code not in good:
+            text = reply.decode("utf-8", errors="replace")
+            raise TransportError(f"{code} {text}", code=code, permanent=500 <= code < 600)
+
+    async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        smtputf8 = " SMTPUTF8" if not all(r.isascii() for r in recipients) else ""
+        commands = [f"MAIL FROM:<{sender}>{smtputf8}", *(f"RCPT TO:<{r}>" for r in recipients),
+                    "DATA"]
+        goods = [(250,)] + [(250, 251)] * len(recipients) + [(354,)]
+        try:
+            async with asyncio.timeout(self.s.timeout):
+                return await self._transaction(message, commands, goods)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
+            raise TransportError(f"connection to {self.s.host} lost: "
+                                 f"{exc or type(exc).__name__}") from None
+
+    async def _transaction(self, message: bytes, commands: list[str], goods: list) -> str:
+        replies = []
+        if "PIPELINING" in self.extensions:
+            self.writer.write("".join(f"{c}\r\n" for c in commands).encode())
+            replies = [await self._reply() for _ in commands]
+        else:
+            for command in commands:
+                self.writer.write(f"{command}\r\n".encode())
+                replies.append(await self._reply())
+                if replies[-1][0] >= 400:
+                    break
+        await self._refusal(replies, goods, len(commands))
+        self.writer.write(message)  # already dot-stuffed, with the final dot
+        await self.writer.drain()
+        code, reply = await self._reply()
+        await self._expect((code, reply), (250,))
+        return f"{code} {reply.decode('utf-8', errors='replace')}"
+
+    async def _refusal(self, replies, goods, expected: int) -> None:
+        for (code, reply), good in zip(replies, goods, strict=False):
+            if code not in good:
+                if replies[-1][0] == 354 and len(replies) == expected:
+                    self.writer.write(b".\r\n")  # DATA was accepted anyway: end it empty
+                    await self._reply()
+                if code != 421:
+                    self.writer.write(b"RSET\r\n")  # keep the connection for the next one
+                    await self._reply()
+                await self._expect((code, reply), good)
+
+    async def quit(self) -> None:
+        try:
+            self.writer.write(b"QUIT\r\n")
+            async with asyncio.timeout(5):
+                await self._reply()
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, TransportError):
+            pass
+        self.abort()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def make_transport(smtp_url: str | None, outbox: Path) -> Transport:
+    """SMTP when a URL is configured, else the outbox folder."""
+    if smtp_url:
+        return SMTPTransport(SMTPSettings.from_url(smtp_url))
+    return OutboxTransport(outbox)
+
+
+def _hide(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url

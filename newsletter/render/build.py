@@ -1,0 +1,180 @@
+"""Build an issue: render every edition, pass the quality gates, then write
+
+    OUT/YYYY-MM/<lang>/email.html   email.txt   issue.pdf   index.html
+    OUT/YYYY-MM/images/             the issue's images, when it has any
+
+Nothing is written unless every edition asked for renders and passes: the
+outputs are prepared in a temporary folder and moved into place at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsletter.content.model import Edition, Issue
+from newsletter.content.reader import load_issue
+from newsletter.core.config import Config
+from newsletter.core.errors import NewsletterError, RenderFailed
+from newsletter.render import gates
+from newsletter.render.context import edition_view
+from newsletter.render.email import render_email
+from newsletter.render.pdf import render_pdf
+from newsletter.render.text import render_text
+from newsletter.render.web import render_web
+
+OUTPUT_FILES = ("email.html", "email.txt", "issue.pdf", "index.html")
+
+
+class EditionUnavailable(NewsletterError):
+    """The edition asked for does not exist or is not complete."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    lang: str
+    email_html: str
+    email_text: str
+    pdf: bytes
+    web_html: str
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            "email.html": self.email_html.encode("utf-8"),
+            "email.txt": self.email_text.encode("utf-8"),
+            "issue.pdf": self.pdf,
+            "index.html": self.web_html.encode("utf-8"),
+        }
+
+
+@dataclass
+class BuildReport:
+    month: str
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    folder: Path | None = None
+    issue: Issue | None = None  # as it was read for this build
+
+
+def select_editions(issue: Issue, langs: tuple[str, ...] | None,
+                    allow_incomplete: bool) -> tuple[list[Edition], list[str]]:
+    """The editions to build, and why the others are skipped."""
+    chosen, skipped = [], []
+    for lang in langs or tuple(issue.editions):
+        edition = issue.editions.get(lang)
+        if edition is None:
+            raise EditionUnavailable(
+                f"{issue.slug} has no {lang} edition: write issues/{issue.slug}/{lang}.yaml "
+                f"(editions available: {', '.join(issue.editions)})")
+        if edition.complete or allow_incomplete:
+            chosen.append(edition)
+            continue
+        reason = (f"{lang}: incomplete translation ({len(edition.missing)} parts missing: "
+                  f"{', '.join(edition.missing[:4])}{', …' if len(edition.missing) > 4 else ''});"
+                  " build it with --allow-incomplete to show them in the original language")
+        if langs:
+            raise EditionUnavailable(reason)
+        skipped.append(reason)
+    return chosen, skipped
+
+
+def render_edition_email(edition: Edition, config: Config) -> tuple[str, str]:
+    """The email of one edition: (HTML, plain text)."""
+    view = edition_view(edition, config, "absolute")
+    return render_email(view, config.templates_dir), render_text(edition, view, config)
+
+
+def render_edition(edition: Edition, issue: Issue, config: Config,
+                   other_langs: tuple[str, ...], archive: bool = False) -> Rendered:
+    """Every output of one edition, in memory."""
+    templates = config.templates_dir
+    email_html, email_text = render_edition_email(edition, config)
+    return Rendered(
+        lang=edition.lang,
+        email_html=email_html,
+        email_text=email_text,
+        pdf=render_pdf(edition_view(edition, config, "file", other_langs), templates,
+                       allowed=(issue.folder,)),
+        web_html=render_web(edition_view(edition, config, "web", other_langs, archive), templates),
+    )
+
+
+def gate(rendered: Rendered, edition: Edition, config: Config) -> list[str]:
+    """Every quality-gate failure of one rendered edition, each naming its file."""
+    titles = [item.title for item in edition.top_news if item.title]
+    where = f"{edition.slug}/{edition.lang}"
+    found = {
+        "email.html": gates.check_email_html(rendered.email_html, edition.lang, titles,
+                                             config.base_url),
+        "email.txt": gates.check_text(rendered.email_text, titles),
+        "issue.pdf": gates.check_pdf(rendered.pdf, titles),
+        "index.html": gates.check_web_html(rendered.web_html, edition.lang, titles),
+    }
+    return [f"{where}/{name}: {problem}" for name, problems in found.items() for problem in problems]
+
+
+def render_issue(config: Config, month: str, langs: tuple[str, ...] | None = None,
+                 allow_incomplete: bool = False,
+                 archive: bool = False) -> tuple[Issue, list[Rendered], list[str]]:
+    """Load, render and gate; raise on any problem, write nothing."""
+    issue = load_issue(config, month)
+    editions, skipped = select_editions(issue, langs, allow_incomplete)
+    shown = tuple(lang for lang, e in issue.editions.items() if e.complete or allow_incomplete)
+    rendered, problems = [], []
+    for edition in editions:
+        others = tuple(lang for lang in shown if lang != edition.lang)
+        result = render_edition(edition, issue, config, others, archive)
+        problems += gate(result, edition, config)
+        rendered.append(result)
+    if problems:
+        raise RenderFailed(problems)
+    return issue, rendered, skipped
+
+
+def build_issue(config: Config, month: str, out: Path, langs: tuple[str, ...] | None = None,
+                allow_incomplete: bool = False, archive: bool = False) -> BuildReport:
+    issue, rendered, skipped = render_issue(config, month, langs, allow_incomplete, archive)
+    target = out / issue.slug
+    _write_atomically(target, rendered, _images(issue))
+    return BuildReport(issue.slug, [r.lang for r in rendered], skipped, target, issue)
+
+
+def _images(issue: Issue) -> list[Path]:
+    return sorted({item.image.file for edition in issue.editions.values()
+                   for item in edition.top_news if item.image})
+
+
+def _write_atomically(target: Path, rendered: list[Rendered], images: list[Path]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target, prefix=".build-") as tmp:
+        staging = Path(tmp)
+        for result in rendered:
+            folder = staging / result.lang
+            folder.mkdir()
+            for name, data in result.files().items():
+                (folder / name).write_bytes(data)
+        if images:
+            (staging / "images").mkdir()
+            for image in images:
+                shutil.copy2(image, staging / "images" / image.name)
+        for name in [r.lang for r in rendered] + (["images"] if images else []):
+            _replace(staging / name, target / name)
+
+
+def _replace(new: Path, old: Path) -> None:
+    """Swap a finished folder into place, keeping the previous one until the end.
+    (Two builds of the same issue at once, e.g. two schedulers: the last wins.)"""
+    retired = old.with_name(f".old-{old.name}-{uuid.uuid4().hex[:8]}")
+    try:
+        old.rename(retired)
+    except FileNotFoundError:
+        retired = None
+    try:
+        new.rename(old)
+    except OSError:  # a concurrent build put its own copy in place first: keep that one
+        shutil.rmtree(new, ignore_errors=True)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
