@@ -26,7 +26,7 @@ from newsletter.core.config import load_config  # noqa: E402
 from newsletter.dispatch.transports import MemoryTransport  # noqa: E402
 from newsletter.render.build import build_issue  # noqa: E402
 from newsletter.store import Store  # noqa: E402
-from newsletter.web.subscription import create_app  # noqa: E402
+from newsletter.web import create_app  # noqa: E402
 
 DOCS = ROOT / "docs"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -79,7 +79,7 @@ def archive_pages(config, tmp: Path, profile: Path) -> None:
 def subscribe_page(config, tmp: Path, profile: Path) -> None:
     """The subscription form, served for a moment on loopback."""
     store = Store(f"sqlite:///{tmp / 'shots.sqlite3'}", b"screenshots")
-    server = waitress.create_server(create_app(config, store, MemoryTransport()),
+    server = waitress.create_server(create_app(config, store, MemoryTransport),
                                     host="127.0.0.1", port=0)
     threading.Thread(target=server.run, daemon=True).start()
     url = f"http://127.0.0.1:{server.effective_port}/subscribe?lang=it"

@@ -16,7 +16,7 @@ from newsletter.cli import cli
 from newsletter.core.config import load_config
 from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
-from newsletter.web.subscription import create_app
+from newsletter.web import create_app
 
 from .conftest import MINIMAL, write_issue
 
@@ -157,7 +157,7 @@ def test_cli_build(site):
 def test_served_by_newsletter_serve(site):
     config, out, _ = site
     store = Store(f"sqlite:///{config.root / 'web.sqlite3'}", b"k")
-    client = create_app(config, store, MemoryTransport(), out).test_client()
+    client = create_app(config, store, MemoryTransport, out).test_client()
     home = client.get("/", headers={"Accept-Language": "fr"})
     assert home.status_code == 302 and home.headers["Location"] == "/fr/"
     page = client.get("/fr/")

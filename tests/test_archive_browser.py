@@ -14,7 +14,7 @@ from newsletter.archive.site import build_archive
 from newsletter.core.config import load_config
 from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
-from newsletter.web.subscription import create_app
+from newsletter.web import create_app
 
 from .test_archive import LEGACY, TODAY
 
@@ -39,7 +39,7 @@ def served(tmp_path_factory):
     config = load_config(project, {})
     build_archive(config, project / "site", today=TODAY)
     store = Store(f"sqlite:///{project / 'web.sqlite3'}", b"k")
-    server = waitress.create_server(create_app(config, store, MemoryTransport(), project / "site"),
+    server = waitress.create_server(create_app(config, store, MemoryTransport, project / "site"),
                                     host="127.0.0.1", port=0)
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}"

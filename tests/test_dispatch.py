@@ -16,7 +16,7 @@ from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs
 from newsletter.store.deliveries import DeliveryError
-from newsletter.web.subscription import create_app
+from newsletter.web import create_app
 
 from .conftest import BOTH, MINIMAL, SQLITE, write_issue
 from .smtp_server import SMTPServer

@@ -9,13 +9,13 @@ import urllib.request
 from pathlib import Path
 
 from newsletter.render.gates import html_facts
-from newsletter.web.preview import create_app
+from newsletter.web import create_app
 
 from .conftest import MINIMAL, write_issue
 
 
 def test_index_lists_editions_and_warnings(config):
-    client = create_app(config, "2023-12").test_client()
+    client = create_app(config, preview_month="2023-12").test_client()
     page = client.get("/").get_data(as_text=True)
     assert "Preview of the 2023-12 issue" in page
     assert 'href="it/email.html"' in page and 'href="en/issue.pdf"' in page
@@ -23,7 +23,7 @@ def test_index_lists_editions_and_warnings(config):
 
 
 def test_every_output_is_served(config):
-    client = create_app(config, "2023-12").test_client()
+    client = create_app(config, preview_month="2023-12").test_client()
     email = client.get("/it/email.html")
     assert email.status_code == 200
     assert "Luci d'Artista" in html_facts(email.get_data(as_text=True)).visible_text
@@ -35,14 +35,14 @@ def test_every_output_is_served(config):
 
 
 def test_links_point_to_the_preview_server(config):
-    client = create_app(config, "2023-12").test_client()
+    client = create_app(config, preview_month="2023-12").test_client()
     html = client.get("/it/email.html", base_url="http://127.0.0.1:8765").get_data(as_text=True)
     assert 'href="http://127.0.0.1:8765/2023-12/it/"' in html
 
 
 def test_changes_on_disk_show_at_the_next_request(project, config):
     folder = write_issue(project, {"it.yaml": MINIMAL})
-    client = create_app(config, "2024-03").test_client()
+    client = create_app(config, preview_month="2024-03").test_client()
     assert "Prima notizia" in client.get("/it/email.txt").get_data(as_text=True)
     (folder / "it.yaml").write_text(MINIMAL.replace("Prima notizia", "Notizia corretta"))
     assert "Notizia corretta" in client.get("/it/email.txt").get_data(as_text=True)
@@ -50,7 +50,7 @@ def test_changes_on_disk_show_at_the_next_request(project, config):
 
 def test_errors_are_shown_with_file_and_line(project, config):
     write_issue(project, {"it.yaml": MINIMAL.replace("2024-03-04", "2024-02-30")})
-    client = create_app(config, "2024-03").test_client()
+    client = create_app(config, preview_month="2024-03").test_client()
     page = client.get("/it/email.html").get_data(as_text=True)
     assert "Errors: the issue cannot be built" in page
     assert "issues/2024-03/it.yaml:6: top_news[prima].date" in page

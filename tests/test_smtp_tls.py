@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from newsletter.dispatch.transports import SMTPSettings, SMTPTransport, TransportError
+from newsletter.dispatch.message import Raw
+from newsletter.dispatch.transports import SMTPSettings, SMTPTransport, TransportError, send_now
 
 from .smtp_server import Recorder, free_port
 
@@ -70,8 +71,7 @@ MESSAGE = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: hi\r\n\r\n.dot 
 def test_starttls_and_auth_blocking(server):
     recorder, port, cafile = server
     transport = SMTPTransport(settings(port, cafile))
-    assert transport.send(MESSAGE, "a@example.org", ["b@example.org"]).startswith("250")
-    transport.close()
+    assert send_now(transport, Raw(MESSAGE), "a@example.org", ["b@example.org"]).startswith("250")
     assert recorder.received[0][1].endswith(b".dot line\r\nbody\r\n")
 
 
@@ -80,9 +80,8 @@ def test_starttls_and_auth_async(server):
 
     async def deliver():
         transport = SMTPTransport(settings(port, cafile))
-        reply = await transport.asend(MESSAGE.replace(b"\r\n.", b"\r\n..") + b".\r\n",
-                                      "a@example.org", ["b@example.org"])
-        await transport.aclose()
+        reply = await transport.send(Raw(MESSAGE), "a@example.org", ["b@example.org"])
+        await transport.close()
         return reply
 
     assert asyncio.run(deliver()).startswith("250")
@@ -93,7 +92,7 @@ def test_wrong_password_is_permanent(server):
     _, port, cafile = server
 
     async def deliver():
-        await SMTPTransport(settings(port, cafile, "wrong")).aopen()
+        await SMTPTransport(settings(port, cafile, "wrong")).connect()
 
     with pytest.raises(TransportError, match="SMTP login refused") as refused:
         asyncio.run(deliver())
@@ -105,7 +104,7 @@ def test_untrusted_certificate_is_refused(server):
 
     async def deliver():
         await SMTPTransport(SMTPSettings.from_url(
-            f"smtp://relint:s3cret@127.0.0.1:{port}?starttls=1")).aopen()
+            f"smtp://relint:s3cret@127.0.0.1:{port}?starttls=1")).connect()
 
     with pytest.raises(TransportError, match="cannot reach the SMTP server") as refused:
         asyncio.run(deliver())

@@ -13,7 +13,7 @@ from newsletter.core.urls import Tokens
 from newsletter.dispatch.transports import MemoryTransport
 from newsletter.store import Store
 from newsletter.store import subscribers as subs
-from newsletter.web.subscription import create_app
+from newsletter.web import create_app
 
 from .conftest import BOTH, SQLITE
 
@@ -24,7 +24,7 @@ def site(project, database_url):
                                    "NEWSLETTER_BASE_URL": "http://localhost"})
     store = Store(database_url, config.secret())
     transport = MemoryTransport()
-    app = create_app(config, store, transport)
+    app = create_app(config, store, lambda: transport)
     yield app.test_client(), store, transport, config
     store.close()
 

@@ -26,15 +26,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from newsletter.archive.legacy import LegacyMonth, legacy_folder, load_month
-from newsletter.content import markdown
+from newsletter.content import known_months, markdown
 from newsletter.content.dates import format_month, format_when, issue_month_title
 from newsletter.content.model import Issue
-from newsletter.content.reader import known_months
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
-from newsletter.dispatch import subject
+from newsletter.core.urls import Urls
 from newsletter.render.build import build_issue
+from newsletter.render.context import subject
 from newsletter.render.labels import ARCHIVE, LABELS, SITE
+from newsletter.render.output import digest_files, templates_digest
 from newsletter.render.templating import environment
 
 MANIFEST = ".archive.json"
@@ -264,7 +265,7 @@ def _render(config: Config, template: str, lang: str, **values) -> str:
     return environment(config.templates_dir).get_template(template).render(
         lang=lang, l=LABELS[lang], s=ARCHIVE[lang], w=SITE[lang], site_title=config.title,
         language_label=LABELS[lang]["language"], base_url=config.base_url,
-        subscribe_url=f"{config.base_url}/subscribe", office=config.office,
+        subscribe_url=Urls(config.base_url).subscribe(), office=config.office,
         office_name=config.office.name_lines(lang),
         languages=[(code, LABELS[code]["language"]) for code in config.languages], **values)
 
@@ -305,14 +306,9 @@ def _save_manifest(out: Path, manifest: dict) -> None:
 
 
 def _templates_digest(config: Config) -> str:
-    files = sorted(p for p in config.templates_dir.rglob("*") if p.is_file())
-    return _digest(f"{FORMAT}:{config.base_url}:{','.join(config.languages)}", files)
+    seed = f"{FORMAT}:{config.base_url}:{','.join(config.languages)}"
+    return f"{seed}:{templates_digest(config)}"
 
 
 def _digest(seed: str, files: list[Path]) -> str:
-    digest = hashlib.sha256(seed.encode())
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest_files(seed, files)

@@ -8,6 +8,7 @@ import click
 
 from newsletter.archive.legacy import legacy_folder, read_legacy, write_months
 from newsletter.archive.site import build_archive
+from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
 
@@ -18,8 +19,7 @@ def archive_group() -> None:
 
 
 @archive_group.command("build")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the site (default: site/ in the project).")
+@options.out("Where to write the site (default: site/ in the project).")
 @pass_config
 def build_command(project: Project, out: Path | None) -> None:
     """Build (or bring up to date) the static archive site."""
@@ -38,7 +38,7 @@ def build_command(project: Project, out: Path | None) -> None:
 
 @archive_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["it", "en", "fr"]),
+@click.option("--lang", type=options.LANGUAGE,
               help="The page's language (default: from the file name, e.g. page.en.txt).")
 @pass_config
 def import_command(project: Project, file: Path, lang: str | None) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
 from newsletter.dispatch import Result, send, send_test
@@ -16,23 +17,18 @@ from newsletter.dispatch.dispatcher import settings_from
 from newsletter.dispatch.transports import make_transport
 from newsletter.store import deliveries as ledger
 
-MONTH = click.argument("month", metavar="YYYY-MM")
-
 
 @click.command("send")
-@MONTH
-@click.option("--lang", "langs", multiple=True, type=click.Choice(["it", "en", "fr"]),
-              help="Send only this edition (repeatable).")
+@options.month
+@options.langs("Send only this edition (repeatable).")
 @click.option("--test", "test_address", metavar="ADDRESS",
               help="Send one copy marked [TEST] to ADDRESS; no subscriber, no ledger.")
 @click.option("--resume", is_flag=True, help="Finish an interrupted or paused delivery.")
-@click.option("--fallback", is_flag=True,
-              help="Subscribers whose language has no complete edition get the primary one.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the issue was built (default: out/).")
+@options.fallback
+@options.out("Where the issue was built (default: out/).")
 @click.option("--connections", type=click.IntRange(1, 64), help="Concurrent SMTP connections.")
 @click.option("--rate", type=click.FloatRange(min=0.1), help="At most this many messages per second.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; the summary only.")
+@options.quiet()
 @pass_config
 def send_command(project: Project, month: str, langs: tuple[str, ...], test_address: str | None,
                  resume: bool, fallback: bool, out: Path | None, connections: int | None,
@@ -43,7 +39,7 @@ def send_command(project: Project, month: str, langs: tuple[str, ...], test_addr
     finishes an interrupted delivery. The issue must be built first.
     """
     config = project.config
-    out = out or config.root / "out"
+    out = out or config.out_dir
 
     def transport():
         return make_transport(config.smtp_url, config.outbox_dir)

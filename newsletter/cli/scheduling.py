@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
 from newsletter.scheduling.schedule import parse_time, schedule, scheduled, unschedule
@@ -18,10 +19,8 @@ from newsletter.scheduling.schedule import parse_time, schedule, scheduled, unsc
 @click.option("--tz", "zone", help="Another time zone for --at, e.g. Europe/Paris.")
 @click.option("--now", "allow_past", is_flag=True,
               help="Accept a time already past: the scheduler sends at its next look.")
-@click.option("--lang", "langs", multiple=True, type=click.Choice(["it", "en", "fr"]),
-              help="Schedule only this edition (repeatable).")
-@click.option("--fallback", is_flag=True,
-              help="Subscribers whose language has no complete edition get the primary one.")
+@options.langs("Schedule only this edition (repeatable).")
+@options.fallback
 @pass_config
 def schedule_command(project: Project, month: str, at: str | None, zone: str | None,
                      allow_past: bool, langs: tuple[str, ...], fallback: bool) -> None:
@@ -61,9 +60,8 @@ def _list(project: Project) -> None:
 
 
 @click.command("unschedule")
-@click.argument("month", metavar="YYYY-MM")
-@click.option("--lang", "langs", multiple=True, type=click.Choice(["it", "en", "fr"]),
-              help="Only this edition (repeatable).")
+@options.month
+@options.langs("Only this edition (repeatable).")
 @pass_config
 def unschedule_command(project: Project, month: str, langs: tuple[str, ...]) -> None:
     """Cancel an issue's schedule before it starts: nothing will be sent."""

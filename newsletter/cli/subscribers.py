@@ -9,14 +9,17 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as subs
 from newsletter.store.addresses import InvalidAddress, clean_name, normalize
 from newsletter.store.imports import import_subscribers
-from newsletter.store.tables import STATUSES
+from newsletter.store.states import SubscriberStatus
 
-LANG = click.Choice(["it", "en", "fr"])
+STATUSES = tuple(status.value for status in SubscriberStatus)
+
+LANG = options.LANGUAGE
 EXPORT_COLUMNS = ("email", "name", "language", "status", "consent_at", "consent_method",
                   "consent_ip", "privacy_version", "created_at", "confirmed_at", "unsubscribed_at")
 
@@ -58,7 +61,7 @@ def add(project: Project, email: str, name: str | None, language: str | None) ->
 @subscribers_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; import nothing.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar; the summary only.")
+@options.quiet()
 @pass_config
 def import_(project: Project, file: Path, dry_run: bool, quiet: bool) -> None:
     """Import a CSV file (header row; columns email, name, language).

@@ -148,7 +148,6 @@ SECTIONS: dict[str, type[Section]] = {
     "scheduler": SchedulerSection,
     "dkim": DkimSection,
 }
-REQUIRED_SECTIONS = ("newsletter", "sender")
 
 
 @dataclass(frozen=True)
@@ -268,12 +267,12 @@ def load_config(root: Path, environ: Mapping[str, str]) -> Config:
         raise ConfigError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    sections = _sections(path, text, data, environ)
-    return _config(root, sections, environ)
-
-
-def _sections(path: Path, text: str, data: dict, environ: Mapping[str, str]) -> dict[str, Section]:
     where = _Locator(path, text)
+    sections = _sections(where, data, environ)
+    return _config(root, sections, environ, where)
+
+
+def _sections(where: _Locator, data: dict, environ: Mapping[str, str]) -> dict[str, Section]:
     for name in data:
         if name not in SECTIONS:
             raise ConfigError(f"{where(name)}: [{name}]: unknown section (known sections: "
@@ -283,8 +282,8 @@ def _sections(path: Path, text: str, data: dict, environ: Mapping[str, str]) -> 
         values["newsletter"]["base_url"] = environ["NEWSLETTER_BASE_URL"]
     sections: dict[str, Section] = {}
     for name, model in SECTIONS.items():
-        if name not in data and name not in REQUIRED_SECTIONS and name == "dkim":
-            continue
+        if name == "dkim" and name not in data:
+            continue  # optional: no signing
         try:
             sections[name] = model.model_validate(values[name])
         except ValidationError as exc:
@@ -292,15 +291,16 @@ def _sections(path: Path, text: str, data: dict, environ: Mapping[str, str]) -> 
     return sections
 
 
-def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]) -> Config:
+def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str],
+            where: _Locator) -> Config:
     main: NewsletterSection = sections["newsletter"]  # type: ignore[assignment]
     sender: SenderSection = sections["sender"]  # type: ignore[assignment]
     office: OfficeSection = sections["office"]  # type: ignore[assignment]
     web: WebSection = sections["web"]  # type: ignore[assignment]
     privacy: PrivacySection = sections["privacy"]  # type: ignore[assignment]
-    path = root / CONFIG_FILE
     if not main.base_url.startswith(("https://", "http://")):
-        raise ConfigError(f"{path}: newsletter.base_url: {main.base_url!r} must start with https://")
+        raise ConfigError(f"{where('newsletter', 'base_url')}: newsletter.base_url: "
+                          f"{main.base_url!r} must start with https://")
     dkim = sections.get("dkim")
     return Config(
         root=root,
@@ -330,15 +330,16 @@ def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]
         unsubscribe_address=sender.unsubscribe_address,
         dispatch=sections["dispatch"],  # type: ignore[arg-type]
         scheduler=sections["scheduler"],  # type: ignore[arg-type]
-        dkim=_dkim(path, root, dkim) if dkim else None,  # type: ignore[arg-type]
+        dkim=_dkim(where, root, dkim) if dkim else None,  # type: ignore[arg-type]
     )
 
 
-def _dkim(path: Path, root: Path, section: DkimSection) -> Dkim:
+def _dkim(where: _Locator, root: Path, section: DkimSection) -> Dkim:
     key_file = root / section.private_key
     if not key_file.is_file() or not os.access(key_file, os.R_OK):
-        raise ConfigError(f"{path}: dkim.private_key: cannot read {key_file}: give the path of "
-                          "the RSA private key (PEM), relative to the project folder")
+        raise ConfigError(f"{where('dkim', 'private_key')}: dkim.private_key: cannot read "
+                          f"{key_file}: give the path of the RSA private key (PEM), relative "
+                          "to the project folder")
     return Dkim(section.domain, section.selector, key_file)
 
 

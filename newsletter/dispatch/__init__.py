@@ -1,9 +1,11 @@
 """Dispatch: deliver an issue's editions to their subscribers.
 
 ``prepare`` checks that each edition is complete and built (its web page
-and PDF must exist for the "view online" link) and encodes its message
-once; ``send`` creates the deliveries, queues one ledger row per active
-subscriber and runs the dispatcher; ``resume`` finishes what was
+and PDF must exist for the "view online" link) and that the build is of
+the sources as they are now (their digests agree: nothing is rendered
+again here), and encodes its message once; ``send`` creates the
+deliveries, queues one ledger row per active subscriber and runs the
+dispatcher; ``resume`` finishes what was
 interrupted; ``send_test`` mails one marked copy outside the ledger.
 """
 
@@ -14,20 +16,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsletter.content.dates import issue_month_title
+from newsletter.content import load_issue
 from newsletter.content.model import Edition, Issue
-from newsletter.content.reader import load_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
-from newsletter.core.urls import Tokens
+from newsletter.core.urls import Urls
 from newsletter.dispatch.dispatcher import DEFAULTS, Dispatcher, Settings, Summary
 from newsletter.dispatch.dkim import signer_from
 from newsletter.dispatch.message import EditionMessage, Personal, Sender, message_id
-from newsletter.dispatch.transports import Transport
-from newsletter.render.build import render_edition_email
+from newsletter.dispatch.transports import Transport, send_now
+from newsletter.render.context import subject
+from newsletter.render.output import BuiltEdition, edition_digest
 from newsletter.store import Store
 from newsletter.store import deliveries as ledger
 from newsletter.store import subscribers as subs
+from newsletter.store.states import RESUMABLE, SubscriberStatus
 
 
 class NotReady(NewsletterError):
@@ -47,10 +50,6 @@ class Result:
     counts: dict[str, int]
 
 
-def subject(edition: Edition) -> str:
-    return f"{edition.title} – {issue_month_title(edition.month, edition.lang)}"
-
-
 def sender(config: Config) -> Sender:
     slug = re.sub(r"[^a-z0-9]+", "-", config.title.lower()).strip("-")
     return Sender(
@@ -64,7 +63,7 @@ def plan(config: Config, store: Store, issue: Issue, langs: tuple[str, ...] | No
          fallback: bool) -> list[Planned]:
     """Which edition goes to which subscribers; refuses what cannot be sent."""
     counts = subs.stats(store)
-    waiting = {lang: counts.get(("active", lang), 0) for lang in config.languages}
+    waiting = {lang: counts.get((SubscriberStatus.ACTIVE, lang), 0) for lang in config.languages}
     ready = {lang for lang, e in issue.editions.items() if e.complete}
     planned: dict[str, list[str]] = {}
     missing = []
@@ -94,31 +93,27 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
     """The edition's message, encoded once; refused if the build is missing or
     (with ``fresh``) older than the source. A delivery that has started goes
     on with the build its first recipients received (``fresh=False``)."""
-    folder = out / issue.slug / edition.lang
-    built = {name: folder / name for name in ("email.html", "email.txt", "index.html", "issue.pdf")}
-    absent = [name for name, path in built.items() if not path.is_file()]
+    built = BuiltEdition.at(out, issue.slug, edition.lang)
+    absent = built.missing()
     if absent:
-        raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({folder}/ lacks "
-                       f"{', '.join(absent)}): run `newsletter build {issue.slug}` first")
-    html = built["email.html"].read_text(encoding="utf-8")
-    text = built["email.txt"].read_text(encoding="utf-8")
-    if fresh and (html, text) != render_edition_email(edition, config):
+        raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({built.folder}/ "
+                       f"lacks {', '.join(absent)}): run `newsletter build {issue.slug}` first")
+    if fresh and built.digest() != edition_digest(config, issue, edition.lang):
         raise NotReady(f"the built {edition.lang} edition of {issue.slug} is older than its "
                        f"source: run `newsletter build {issue.slug}` again")
+    html, text = built.email()
     return EditionMessage(html=html, text=text, subject=subject_prefix + subject(edition),
-                          language=edition.lang,
-                          sender=sender(config), generic_unsubscribe_url=f"{config.base_url}/unsubscribe",
+                          language=edition.lang, sender=sender(config),
+                          generic_unsubscribe_url=Urls(config.base_url).unsubscribe_page(),
                           dkim=signer_from(config))
 
 
 def dispatcher_for(config: Config, store: Store, message: EditionMessage,
                 transports: Callable[[], Transport], settings: Settings,
                 progress: Callable[[str], None] | None) -> Dispatcher:
-    tokens = Tokens(config.secret(), config.confirm_hours * 3600)
+    urls = Urls.of(config)
     return Dispatcher(store, message, transports, sender_address=config.sender_address,
-                      domain=config.sender_address.rsplit("@", 1)[-1],
-                      unsubscribe_url=lambda uid: f"{config.base_url}/unsubscribe/"
-                                                  f"{tokens.unsubscribe(uid)}",
+                      domain=config.sender_domain, unsubscribe_url=urls.unsubscribe,
                       settings=settings, progress=progress)
 
 
@@ -161,7 +156,7 @@ def _resumable(config, store, issue, langs, out):
                               f"(start one with `newsletter send {issue.slug}`)")
     work = []
     for delivery in found:
-        if delivery.state in ("done", "cancelled", "missed", "scheduled", "building"):
+        if delivery.state not in RESUMABLE:
             continue
         message = prepare(config, issue, issue.editions[delivery.language], out, fresh=False)
         work.append((delivery, message, ledger.counts(store, delivery.id)["queued"]))
@@ -176,10 +171,6 @@ def send_test(config: Config, month: str, lang: str, address: str, out: Path,
     if edition is None:
         raise NotReady(f"{month} has no {lang} edition")
     message = prepare(config, issue, edition, out, subject_prefix="[TEST] ")
-    domain = config.sender_address.rsplit("@", 1)[-1]
-    raw = message.compose(Personal(address, None, f"{config.base_url}/unsubscribe",
-                                message_id(0, 0, domain)))
-    try:
-        return transport.send(raw, config.sender_address, [address])
-    finally:
-        transport.close()
+    copy = message.personalize(Personal(address, None, Urls(config.base_url).unsubscribe_page(),
+                                        message_id(0, 0, config.sender_domain)))
+    return send_now(transport, copy, config.sender_address, [address])

@@ -26,6 +26,9 @@ from newsletter.dispatch.message import EditionMessage, Personal, message_id
 from newsletter.dispatch.transports import Transport, TransportError
 from newsletter.store import Store, now
 from newsletter.store import deliveries as ledger
+from newsletter.store.states import DeliveryState as D
+from newsletter.store.states import PauseCause
+from newsletter.store.states import RecipientState as R
 
 LOG = logging.getLogger("newsletter.dispatch")
 
@@ -147,6 +150,7 @@ class Dispatcher:
         self.worker_id = ledger.new_worker_id()
         self._limiter = _RateLimiter(settings.rate)
         self._pause_reason: str | None = None
+        self._pause_cause = PauseCause.INTERRUPTED
         self._summary = Summary()
 
     def run(self, delivery_id: int, *, retry_deferred: bool = False) -> Summary:
@@ -158,7 +162,7 @@ class Dispatcher:
                 self.store, delivery_id, self.settings.lease)
             if retry_deferred:
                 ledger.retry_deferred(self.store, delivery_id)
-            ledger.set_state(self.store, delivery_id, "running")
+            ledger.set_state(self.store, delivery_id, D.RUNNING)
             asyncio.run(self._deliver_all(delivery_id))
         finally:
             ledger.unregister_worker(self.store, self.worker_id)  # claimed rows: queued again
@@ -232,7 +236,7 @@ class Dispatcher:
             summary.paused = self._pause_reason
         if summary.paused or summary.interrupted:
             note = summary.paused or "interrupted: resume with --resume"
-            ledger.set_state(self.store, delivery_id, "paused", note)
+            ledger.set_state(self.store, delivery_id, D.PAUSED, note, cause=self._pause_cause)
         else:
             ledger.finish_if_complete(self.store, delivery_id)
 
@@ -252,19 +256,19 @@ class Dispatcher:
             await journal.write([], answered)
         except Exception as exc:  # a failure here must stop the delivery, not hang it
             LOG.exception("sender failed")
-            self._pause(f"paused: {exc}")
+            self._pause(f"paused: {exc}", PauseCause.FAILURE)
         finally:
-            await transport.aclose()
+            await transport.close()
 
     async def _connect(self, transport: Transport) -> bool:
         delay = self.settings.backoff
         for attempt in range(1, self.settings.connect_attempts + 1):
             try:
-                await transport.aopen()
+                await transport.connect()
                 return True
             except TransportError as exc:
                 if attempt == self.settings.connect_attempts or self.stop.is_set():
-                    self._pause(f"paused: {exc}")
+                    self._pause(f"paused: {exc}", PauseCause.TRANSPORT)
                     return False
                 await self._sleep(delay)
                 delay *= 2
@@ -274,25 +278,25 @@ class Dispatcher:
                        job: ledger.Claimed) -> ledger.Outcome:
         personal = Personal(job.email, job.name, self.unsubscribe_url(job.uid),
                             message_id(delivery_id, job.id, self.domain))
-        raw = self.message.compose(personal, for_smtp=getattr(transport, "wants_smtp_data", False))
+        outgoing = self.message.personalize(personal)
         delay, attempts = self.settings.backoff, 0
         while True:
             attempts += 1
             try:
-                reply = await transport.asend(raw, self.sender_address, [job.email])
-                return ledger.Outcome(job.id, "sent", reply, attempts, job.subscriber_id)
+                reply = await transport.send(outgoing, self.sender_address, [job.email])
+                return ledger.Outcome(job.id, R.SENT, reply, attempts, job.subscriber_id)
             except TransportError as exc:
                 if exc.permanent:
-                    return ledger.Outcome(job.id, "failed", str(exc), attempts, job.subscriber_id)
+                    return ledger.Outcome(job.id, R.FAILED, str(exc), attempts, job.subscriber_id)
                 if attempts > self.settings.retries or self.stop.is_set():
-                    return ledger.Outcome(job.id, "deferred", str(exc), attempts, job.subscriber_id,
+                    return ledger.Outcome(job.id, R.DEFERRED, str(exc), attempts, job.subscriber_id,
                                           retry_at=now() + self.settings.defer_for)
                 await self._sleep(delay)
                 delay *= 2
 
-    def _pause(self, reason: str) -> None:
+    def _pause(self, reason: str, cause: PauseCause) -> None:
         if self._pause_reason is None:
-            self._pause_reason = reason
+            self._pause_reason, self._pause_cause = reason, cause
         self.stop.set()
 
     def _count(self, state: str) -> None:

@@ -100,6 +100,48 @@ class EditionMessage:
         return message + b".\r\n" if for_smtp else message
 
 
+    def personalize(self, personal: Personal) -> Personalized:
+        """One recipient's copy, composed in the form its transport asks for."""
+        return Personalized(self, personal, email.utils.formatdate(usegmt=True))
+
+
+@dataclass(frozen=True)
+class Personalized:
+    """A recipient's copy of an edition: the outbox wants its bytes, SMTP
+    the pre-stuffed form (``newsletter.dispatch.transports.Outgoing``)."""
+
+    edition: EditionMessage
+    personal: Personal
+    date: str
+
+    def data(self) -> bytes:
+        return self.edition.compose(self.personal, self.date)
+
+    def smtp_data(self) -> bytes:
+        return self.edition.compose(self.personal, self.date, for_smtp=True)
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A message already made (a confirmation, a reminder): stuffed for SMTP as it leaves."""
+
+    raw: bytes
+
+    def data(self) -> bytes:
+        return self.raw
+
+    def smtp_data(self) -> bytes:
+        stuffed = dot_stuff(self.raw, at_line_start=True)
+        return stuffed + (b".\r\n" if stuffed.endswith(CRLF) else b"\r\n.\r\n")
+
+
+def dot_stuff(data: bytes, at_line_start: bool) -> bytes:
+    """Double every "." that starts a line (RFC 5321 §4.5.2); ``at_line_start``:
+    whether ``data`` itself begins a line. The only place that stuffs."""
+    doubled = data.replace(b"\r\n.", b"\r\n..")
+    return b"." + doubled if at_line_start and doubled.startswith(b".") else doubled
+
+
 def message_id(delivery_id: int, recipient_id: int, domain: str) -> str:
     return f"<wip.{delivery_id}.{recipient_id}.{secrets.token_hex(4)}@{domain}>"
 
@@ -172,9 +214,8 @@ def _part(content_type: str, content: str, cut: str, slot: _Slot) -> list[bytes 
 
 def _slot(slot: _Slot, url: str, stuffed: bool) -> bytes:
     encoded = _qp(slot.pattern.format(url))
-    if stuffed:  # a slot always starts a line (it follows a soft line break)
-        encoded = (b"." if encoded.startswith(b".") else b"") + encoded.replace(b"\r\n.", b"\r\n..")
-    return encoded
+    # a slot always starts a line (it follows a soft line break)
+    return dot_stuff(encoded, at_line_start=True) if stuffed else encoded
 
 
 def _dot_stuffed(pieces: list) -> list:
@@ -186,9 +227,7 @@ def _dot_stuffed(pieces: list) -> list:
             stuffed.append(piece)
             at_line_start = False  # a slot is always followed by a soft line break piece
             continue
-        doubled = piece.replace(b"\r\n.", b"\r\n..")
-        if at_line_start and doubled.startswith(b"."):
-            doubled = b"." + doubled
+        doubled = dot_stuff(piece, at_line_start)
         stuffed.append(doubled)
         at_line_start = doubled.endswith(b"\r\n") if doubled else at_line_start
     return stuffed

@@ -1,4 +1,4 @@
-"""How messages leave: one small protocol, three transports.
+"""How messages leave: one small protocol (connect, send, close), three transports.
 
 - ``OutboxTransport`` writes each message as an ``.eml`` file in a folder:
   the embedded default when NEWSLETTER_SMTP_URL is unset.
@@ -34,78 +34,81 @@ class TransportError(NewsletterError):
         self.code, self.permanent, self.unreachable = code, permanent, unreachable
 
 
+class Outgoing(Protocol):
+    """A message ready to leave (``newsletter.dispatch.message``): its bytes,
+    and the same bytes as SMTP's DATA wants them."""
+
+    def data(self) -> bytes: ...
+
+    def smtp_data(self) -> bytes: ...
+
+
 class Transport(Protocol):
-    """Blocking calls for one-off messages (confirmations, test copies) and
-    their asyncio twins (``aopen``, ``asend``, ``aclose``) for the dispatcher,
-    which drives several connections from one thread."""
+    """One connection to wherever messages go; ``make_transport`` makes a
+    new one. The dispatcher drives several from one asyncio event loop;
+    ``send_now`` sends a one-off message (confirmation, test copy)."""
 
-    def open(self) -> None:
-        """Make sure a connection is ready (raise TransportError if not)."""
+    async def connect(self) -> None:
+        """Make the connection ready, again after a drop (TransportError if it cannot)."""
 
-    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+    async def send(self, message: Outgoing, sender: str, recipients: list[str]) -> str:
         """Hand one message over; return the server's reply (or the file written)."""
 
-    def close(self) -> None: ...
-
-    async def aopen(self) -> None: ...
-
-    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str: ...
-
-    async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
 
 
-class _LocalAsync:
-    """Transports that only touch this machine: their work is quick enough
-    to do inside the event loop."""
+def send_now(transport: Transport, message: Outgoing, sender: str, recipients: list[str]) -> str:
+    """One message on a connection of its own, from code that is not async."""
 
-    wants_smtp_data = False  # whole messages, as they are
+    async def once() -> str:
+        await transport.connect()
+        try:
+            return await transport.send(message, sender, recipients)
+        finally:
+            await transport.close()
 
-    async def aopen(self) -> None:
-        self.open()
-
-    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str:
-        return self.send(message, sender, recipients)
-
-    async def aclose(self) -> None:
-        self.close()
+    return asyncio.run(once())
 
 
 @dataclass
-class MemoryTransport(_LocalAsync):
+class MemoryTransport:
+    """Keeps messages in a list, for tests."""
+
     sent: list[tuple[bytes, str, list[str]]] = field(default_factory=list)
 
-    def open(self) -> None:
+    async def connect(self) -> None:
         pass
 
-    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
-        self.sent.append((message, sender, list(recipients)))
+    async def send(self, message: Outgoing, sender: str, recipients: list[str]) -> str:
+        self.sent.append((message.data(), sender, list(recipients)))
         return "250 kept in memory"
 
-    def close(self) -> None:
+    async def close(self) -> None:
         pass
 
 
-class OutboxTransport(_LocalAsync):
-    """Each message becomes ``<time>-<random>.eml``, written atomically."""
+class OutboxTransport:
+    """Each message becomes ``<time>-<random>.eml``, written atomically;
+    quick enough to do inside the event loop."""
 
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def open(self) -> None:
+    async def connect(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+    async def send(self, message: Outgoing, sender: str, recipients: list[str]) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         partial = self.folder / f".{name}.part"
         with open(partial, "wb") as handle:
-            handle.write(message)
+            handle.write(message.data())
             handle.flush()
             os.fsync(handle.fileno())
         partial.rename(self.folder / name)
         return f"250 written to {self.folder / name}"
 
-    def close(self) -> None:
+    async def close(self) -> None:
         pass
 
 
@@ -144,68 +147,37 @@ class SMTPSettings:
 
 
 class SMTPTransport:
-    """SMTP to a relay: for the dispatcher one reused connection, opened
-    again when the server drops it; one-off messages get their own."""
+    """SMTP to a relay on one connection, reused from message to message and
+    opened again when the server drops it."""
 
     def __init__(self, settings: SMTPSettings):
         self.settings = settings
-        self._async: _AsyncSMTP | None = None
+        self._connection: _AsyncSMTP | None = None
 
-    # -- asyncio (the dispatcher) ---------------------------------------------------------
-
-    async def aopen(self) -> None:
-        if self._async is None:
+    async def connect(self) -> None:
+        if self._connection is None:
             connection = _AsyncSMTP(self.settings)
             await connection.connect()
-            self._async = connection
+            self._connection = connection
 
-    # The dispatcher hands this transport messages already dot-stuffed and
-    # ended with the final dot (EditionMessage.compose(for_smtp=True)).
-    wants_smtp_data = True
-
-    async def asend(self, message: bytes, sender: str, recipients: list[str]) -> str:
-        """``message`` is DATA's content: dot-stuffed, ending with CRLF.CRLF."""
-        await self.aopen()
+    async def send(self, message: Outgoing, sender: str, recipients: list[str]) -> str:
+        await self.connect()
         try:
-            return await self._async.send(message, sender, recipients)
+            return await self._connection.send(message.smtp_data(), sender, recipients)
         except TransportError as exc:
             if exc.code in (None, 421, -1):  # the connection is gone or going
-                await self._adrop()
+                self._drop()
             raise
 
-    async def aclose(self) -> None:
-        if self._async is not None:
-            await self._async.quit()
-            self._async = None
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.quit()
+            self._connection = None
 
-    async def _adrop(self) -> None:
-        if self._async is not None:
-            self._async.abort()
-            self._async = None
-
-    # -- blocking (one-off messages) ----------------------------------------------------------
-
-    def open(self) -> None:
-        """Nothing to prepare: a one-off message opens its own connection."""
-
-    def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
-        """One message on a connection of its own (confirmations, test copies,
-        reminders), through the same client as the dispatcher."""
-        stuffed = message.replace(b"\r\n.", b"\r\n..")  # RFC 5321 §4.5.2
-        stuffed += b".\r\n" if stuffed.endswith(b"\r\n") else b"\r\n.\r\n"
-
-        async def once() -> str:
-            connection = _AsyncSMTP(self.settings)
-            await connection.connect()
-            try:
-                return await connection.send(stuffed, sender, recipients)
-            finally:
-                await connection.quit()
-
-        return asyncio.run(once())
-
-    def close(self) -> None:
-        """One-off messages leave no connection open."""
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.abort()
+            self._connection = None
 
 
 class _AsyncSMTP:

@@ -1,7 +1,5 @@
 """Build an issue: render every edition, pass the quality gates, then write
-
-    OUT/YYYY-MM/<lang>/email.html   email.txt   issue.pdf   index.html
-    OUT/YYYY-MM/images/             the issue's images, when it has any
+each edition's outputs and digest where ``render.output`` says.
 
 Nothing is written unless every edition asked for renders and passes: the
 outputs are prepared in a temporary folder and moved into place at the end.
@@ -15,18 +13,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsletter.content import load_issue
 from newsletter.content.model import Edition, Issue
-from newsletter.content.reader import load_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError, RenderFailed
-from newsletter.render import gates
+from newsletter.render import gates, output
 from newsletter.render.context import edition_view
 from newsletter.render.email import render_email
 from newsletter.render.pdf import render_pdf
 from newsletter.render.text import render_text
 from newsletter.render.web import render_web
-
-OUTPUT_FILES = ("email.html", "email.txt", "issue.pdf", "index.html")
 
 
 class EditionUnavailable(NewsletterError):
@@ -40,13 +36,15 @@ class Rendered:
     email_text: str
     pdf: bytes
     web_html: str
+    digest: str = ""  # of what it was rendered from (render.output.edition_digest)
 
     def files(self) -> dict[str, bytes]:
         return {
-            "email.html": self.email_html.encode("utf-8"),
-            "email.txt": self.email_text.encode("utf-8"),
-            "issue.pdf": self.pdf,
-            "index.html": self.web_html.encode("utf-8"),
+            output.EMAIL_HTML: self.email_html.encode("utf-8"),
+            output.EMAIL_TEXT: self.email_text.encode("utf-8"),
+            output.PDF: self.pdf,
+            output.WEB_PAGE: self.web_html.encode("utf-8"),
+            output.DIGEST_FILE: self.digest.encode("ascii"),
         }
 
 
@@ -99,6 +97,7 @@ def render_edition(edition: Edition, issue: Issue, config: Config,
         pdf=render_pdf(edition_view(edition, config, "file", other_langs), templates,
                        allowed=(issue.folder,)),
         web_html=render_web(edition_view(edition, config, "web", other_langs, archive), templates),
+        digest=output.edition_digest(config, issue, edition.lang),
     )
 
 
@@ -107,11 +106,11 @@ def gate(rendered: Rendered, edition: Edition, config: Config) -> list[str]:
     titles = [item.title for item in edition.top_news if item.title]
     where = f"{edition.slug}/{edition.lang}"
     found = {
-        "email.html": gates.check_email_html(rendered.email_html, edition.lang, titles,
-                                             config.base_url),
-        "email.txt": gates.check_text(rendered.email_text, titles),
-        "issue.pdf": gates.check_pdf(rendered.pdf, titles),
-        "index.html": gates.check_web_html(rendered.web_html, edition.lang, titles),
+        output.EMAIL_HTML: gates.check_email_html(rendered.email_html, edition.lang, titles,
+                                                  config.base_url),
+        output.EMAIL_TEXT: gates.check_text(rendered.email_text, titles),
+        output.PDF: gates.check_pdf(rendered.pdf, titles),
+        output.WEB_PAGE: gates.check_web_html(rendered.web_html, edition.lang, titles),
     }
     return [f"{where}/{name}: {problem}" for name, problems in found.items() for problem in problems]
 
@@ -137,7 +136,7 @@ def render_issue(config: Config, month: str, langs: tuple[str, ...] | None = Non
 def build_issue(config: Config, month: str, out: Path, langs: tuple[str, ...] | None = None,
                 allow_incomplete: bool = False, archive: bool = False) -> BuildReport:
     issue, rendered, skipped = render_issue(config, month, langs, allow_incomplete, archive)
-    target = out / issue.slug
+    target = output.issue_folder(out, issue.slug)
     _write_atomically(target, rendered, _images(issue))
     return BuildReport(issue.slug, [r.lang for r in rendered], skipped, target, issue)
 
@@ -157,10 +156,10 @@ def _write_atomically(target: Path, rendered: list[Rendered], images: list[Path]
             for name, data in result.files().items():
                 (folder / name).write_bytes(data)
         if images:
-            (staging / "images").mkdir()
+            (staging / output.IMAGES).mkdir()
             for image in images:
-                shutil.copy2(image, staging / "images" / image.name)
-        for name in [r.lang for r in rendered] + (["images"] if images else []):
+                shutil.copy2(image, staging / output.IMAGES / image.name)
+        for name in [r.lang for r in rendered] + ([output.IMAGES] if images else []):
             _replace(staging / name, target / name)
 
 

@@ -12,6 +12,7 @@ from newsletter.content import markdown
 from newsletter.content.dates import format_month, format_period, format_when, issue_month_title
 from newsletter.content.model import Edition, Item
 from newsletter.core.config import Config, Office
+from newsletter.core.urls import Urls
 from newsletter.render.labels import LABELS
 
 # Where images are referenced from: emails need absolute URLs, the web page
@@ -63,7 +64,7 @@ class EditionView:
 def edition_view(edition: Edition, config: Config, images: ImageBase,
                  other_langs: tuple[str, ...] = (), archive: bool = False) -> EditionView:
     labels = LABELS[edition.lang]
-    web_url = f"{config.base_url}/{edition.slug}/{edition.lang}/"
+    urls = Urls(config.base_url)
     month = format_month(edition.month, edition.lang, with_year=True)
     dels = edition.delegations
     return EditionView(
@@ -86,13 +87,18 @@ def edition_view(edition: Edition, config: Config, images: ImageBase,
         labels=labels,
         office_name=config.office.name_lines(edition.lang),
         office=config.office,
-        web_url=web_url,
-        pdf_url=f"{web_url}issue.pdf",
-        unsubscribe_url=f"{config.base_url}/unsubscribe",
-        subscribe_url=f"{config.base_url}/subscribe",
+        web_url=urls.edition(edition.slug, edition.lang),
+        pdf_url=urls.pdf(edition.slug, edition.lang),
+        unsubscribe_url=urls.unsubscribe_page(),
+        subscribe_url=urls.subscribe(),
         editions=tuple((lang, LABELS[lang]["language"]) for lang in other_langs),
         archive=archive,
     )
+
+
+def subject(edition: Edition) -> str:
+    """The email's subject, and the edition's title in the archive."""
+    return f"{edition.title} – {issue_month_title(edition.month, edition.lang)}"
 
 
 def _default_preheader(edition: Edition) -> str:
@@ -117,7 +123,7 @@ def _image_src(item: Item, edition: Edition, config: Config, images: ImageBase) 
         return None
     name = item.image.file.name
     if images == "absolute":
-        return f"{config.base_url}/{edition.slug}/images/{name}"
+        return Urls(config.base_url).image(edition.slug, name)
     if images == "web":
         return f"../images/{name}"
     return item.image.file.as_uri()

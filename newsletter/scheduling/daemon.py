@@ -29,21 +29,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
-
+from newsletter.content import load_issue
 from newsletter.content.dates import issue_month_title
-from newsletter.content.reader import load_issue
 from newsletter.core.config import Config, find_root, load_config
 from newsletter.core.errors import NewsletterError
 from newsletter.dispatch import dispatcher_for, mail, prepare
 from newsletter.dispatch.dispatcher import Dispatcher, settings_from
 from newsletter.dispatch.dispatcher import Settings as DispatchSettings
-from newsletter.dispatch.transports import TransportError, make_transport
+from newsletter.dispatch.message import Raw
+from newsletter.dispatch.transports import TransportError, make_transport, send_now
 from newsletter.render.build import build_issue
-from newsletter.store import Store, now
+from newsletter.store import Store, now, schedules
 from newsletter.store import deliveries as ledger
-from newsletter.store.tables import deliveries, reminders
+from newsletter.store.states import DeliveryState, PauseCause
 
 LOG = logging.getLogger("newsletter.scheduler")
 
@@ -104,34 +102,22 @@ class Scheduler:
     # -- the steps --------------------------------------------------------------------
 
     def mark_missed(self) -> None:
-        limit = now() - self.settings.grace
-        with self.store.transaction() as connection:
-            late = connection.execute(select(deliveries).where(
-                deliveries.c.state == "scheduled", deliveries.c.send_at < limit)).all()
-            for row in late:
-                connection.execute(update(deliveries).where(
-                    deliveries.c.id == row.id, deliveries.c.state == "scheduled").values(
-                    state="missed", note=f"not sent: more than {self._grace_text()} late when the "
-                                         "scheduler looked; send it by hand or schedule it again"))
+        late = schedules.mark_missed(
+            self.store, now() - self.settings.grace,
+            f"not sent: more than {self._grace_text()} late when the scheduler looked; send it "
+            "by hand or schedule it again")
         for row in late:
             LOG.warning("MISSED %s %s: it was due at %s, more than %s ago; not sent",
                         row.month, row.language, self._local(row.send_at), self._grace_text())
 
     def release_stale_claims(self) -> None:
         """A scheduler that died while rebuilding leaves "building": schedule it again."""
-        with self.store.transaction() as connection:
-            connection.execute(update(deliveries).where(
-                deliveries.c.state == "building",
-                deliveries.c.started_at < now() - self.settings.build_lease).values(state="scheduled"))
+        schedules.release_stale_builds(self.store, now() - self.settings.build_lease)
 
     def start_due(self) -> None:
-        with self.store.transaction() as connection:
-            due = connection.execute(select(deliveries.c.id).where(
-                deliveries.c.state == "scheduled", deliveries.c.send_at <= now())
-                .order_by(deliveries.c.send_at, deliveries.c.id)).scalars().all()
-        for delivery_id in due:
+        for delivery_id in schedules.due(self.store):
             if self.stopping.is_set() or not ledger.claim_delivery(
-                    self.store, delivery_id, "scheduled", "building"):
+                    self.store, delivery_id, DeliveryState.SCHEDULED, DeliveryState.BUILDING):
                 continue  # another scheduler took it
             delivery = ledger.get(self.store, delivery_id)
             LOG.info("starting %s %s (scheduled for %s)", delivery.month, delivery.language,
@@ -139,8 +125,9 @@ class Scheduler:
             try:
                 message = self._rebuild(delivery)
             except NewsletterError as exc:
-                ledger.set_state(self.store, delivery_id, "paused",
-                                 f"the issue could not be built at send time: {exc}")
+                ledger.set_state(self.store, delivery_id, DeliveryState.PAUSED,
+                                 f"the issue could not be built at send time: {exc}",
+                                 cause=PauseCause.BUILD)
                 LOG.error("NOT SENT %s %s: the issue could not be built: %s",
                           delivery.month, delivery.language, exc)
                 continue
@@ -151,11 +138,7 @@ class Scheduler:
             self._deliver(delivery, message)
 
     def resume_unfinished(self) -> None:
-        with self.store.transaction() as connection:
-            rows = connection.execute(select(deliveries).where(
-                deliveries.c.state.in_(("running", "paused")))).all()
-        for row in rows:
-            delivery = ledger.Delivery.from_row(row)
+        for delivery in schedules.unfinished(self.store):
             if self.stopping.is_set() or not self._should_resume(delivery):
                 continue
             ledger.retry_deferred(self.store, delivery.id, due_only=True)
@@ -171,15 +154,14 @@ class Scheduler:
             self._deliver(delivery, message)
 
     def _should_resume(self, delivery: ledger.Delivery) -> bool:
-        if delivery.state == "paused" and (delivery.note or "").startswith(
-                "the issue could not be built"):
+        if delivery.paused_by == PauseCause.BUILD:
             return False  # nobody was queued: an editor must fix the source and schedule again
         if ledger.live_workers(self.store, delivery.id, self.dispatch.lease):
             return False  # someone is on it
         if not ledger.pending_now(self.store, delivery.id):
             ledger.finish_if_complete(self.store, delivery.id)
             return False
-        if delivery.state == "paused":
+        if delivery.state == DeliveryState.PAUSED:
             last = self._paused_tries.get(delivery.id, 0.0)
             if time.monotonic() - last < self.settings.retry_paused.total_seconds():
                 return False
@@ -196,17 +178,13 @@ class Scheduler:
         month = f"{upcoming:%Y-%m}"
         if ledger.listing(self.store, month):
             return  # scheduled (or already sent)
-        try:
-            with self.store.transaction() as connection:
-                connection.execute(insert(reminders).values(month=month, sent_at=now()))
-        except IntegrityError:
+        if not schedules.claim_reminder(self.store, month):
             return  # this month's reminder went out already
         try:
             self._send_reminder(month, upcoming)
         except (TransportError, OSError) as exc:
             LOG.error("could not send the reminder for %s: %s", month, exc)
-            with self.store.transaction() as connection:  # try again at the next look
-                connection.execute(reminders.delete().where(reminders.c.month == month))
+            schedules.release_reminder(self.store, month)  # try again at the next look
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -235,15 +213,12 @@ class Scheduler:
                 "programmato.\n\nPer prepararlo:\n\n"
                 f"    newsletter new {month}\n    newsletter check {month}\n"
                 f"    newsletter schedule {month} --at \"{month}-01 09:00\"\n")
-        transport = self.transport()
-        try:
-            for editor in self.settings.editors:
-                reminder = mail.message(self.config, editor, None, "it",
-                                        f"Promemoria: {self.config.title} di {title} non è "
-                                        "ancora programmato", body)
-                transport.send(reminder.as_bytes(), self.config.sender_address, [editor])
-        finally:
-            transport.close()
+        for editor in self.settings.editors:
+            reminder = mail.message(self.config, editor, None, "it",
+                                    f"Promemoria: {self.config.title} di {title} non è "
+                                    "ancora programmato", body)
+            send_now(self.transport(), Raw(reminder.as_bytes()), self.config.sender_address,
+                     [editor])
         LOG.info("reminded %s that %s is not scheduled", ", ".join(self.settings.editors), month)
 
     def _local(self, moment) -> str:
@@ -261,11 +236,11 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        config = load_config(find_root(Path.cwd()), os.environ)
+        config = load_config(find_root(Path.cwd()), os.environ)  # every section validated here
         settings = SchedulerSettings.from_config(config)
         store = Store(config.database_url, config.secret())
         scheduler = Scheduler(config, store, settings, settings_from(config, None, None),
-                              config.root / "out")
+                              config.out_dir)
     except NewsletterError as exc:
         raise SystemExit(f"scheduler: {exc}") from None
     done = threading.Event()

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
-
-from newsletter.content.reader import check_issue
+from newsletter.content import check_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, NewsletterError
-from newsletter.dispatch import plan, subject
-from newsletter.store import Store, now
+from newsletter.dispatch import plan
+from newsletter.render.context import subject
+from newsletter.store import Store, now, schedules
 from newsletter.store import deliveries as ledger
-from newsletter.store.tables import deliveries
+from newsletter.store.states import RESCHEDULABLE, DeliveryState
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 
@@ -109,36 +108,27 @@ def schedule(config: Config, store: Store, month: str, when: SendTime | None, *,
             raise ScheduleError(f"the {item.edition.lang} edition of {month} is already "
                                 f"{existing.state}: it cannot be scheduled again")
         if existing:
-            with store.transaction() as connection:
-                connection.execute(update(deliveries).where(deliveries.c.id == existing.id).values(
-                    state="scheduled", note=None, send_at=when.utc,
-                    audience=",".join(item.audience), subject=subject(item.edition)))
-            scheduled.append(ledger.get(store, existing.id))
+            scheduled.append(schedules.reschedule(store, existing.id, when.utc, item.audience,
+                                                  subject(item.edition)))
         else:
             scheduled.append(ledger.create(store, month, item.edition.lang, subject(item.edition),
-                                           state="scheduled", send_at=when.utc,
+                                           state=DeliveryState.SCHEDULED, send_at=when.utc,
                                            audience=item.audience))
     return scheduled, when
 
 
 def _reschedulable(store: Store, delivery: ledger.Delivery) -> bool:
     """Waiting, missed, or stopped before anyone was queued (its issue did not build)."""
-    if delivery.state in ("scheduled", "missed"):
+    if delivery.state in RESCHEDULABLE:
         return True
-    return delivery.state == "paused" and not sum(ledger.counts(store, delivery.id).values())
+    return delivery.state == DeliveryState.PAUSED and not sum(ledger.counts(store, delivery.id).values())
 
 
 def scheduled(store: Store) -> list[ledger.Delivery]:
-    with store.transaction() as connection:
-        rows = connection.execute(select(deliveries).where(deliveries.c.state == "scheduled")
-                                  .order_by(deliveries.c.send_at, deliveries.c.language)).all()
-    return [ledger.Delivery.from_row(row) for row in rows]
+    """Every delivery waiting for its time, soonest first."""
+    return schedules.waiting(store)
 
 
 def unschedule(store: Store, month: str, langs: tuple[str, ...] | None = None) -> int:
     """Remove the month's schedules that have not started; returns how many."""
-    conditions = [deliveries.c.month == month, deliveries.c.state == "scheduled"]
-    if langs:
-        conditions.append(deliveries.c.language.in_(langs))
-    with store.transaction() as connection:
-        return connection.execute(delete(deliveries).where(*conditions)).rowcount
+    return schedules.unschedule(store, month, langs)

@@ -31,9 +31,16 @@ from sqlalchemy.exc import IntegrityError
 
 from newsletter.core.errors import NewsletterError
 from newsletter.store import Store, from_row, now, utc
+from newsletter.store.states import (
+    UNFINISHED,
+    DeliveryState,
+    PauseCause,
+    SubscriberStatus,
+    check_delivery_move,
+)
+from newsletter.store.states import DeliveryState as D
+from newsletter.store.states import RecipientState as R
 from newsletter.store.tables import deliveries, recipients, subscribers, workers
-
-UNFINISHED = ("queued", "claimed", "sending", "deferred")
 
 
 class DeliveryError(NewsletterError):
@@ -53,6 +60,7 @@ class Delivery:
     finished_at: datetime | None
     note: str | None
     audience: str | None
+    paused_by: str | None  # a PauseCause while paused
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -88,7 +96,7 @@ class Outcome:
 # -- deliveries --------------------------------------------------------------------
 
 
-def create(store: Store, month: str, language: str, subject: str, *, state: str = "ready",
+def create(store: Store, month: str, language: str, subject: str, *, state: str = D.READY,
            send_at: datetime | None = None, audience: Iterable[str] | None = None) -> Delivery:
     """A new delivery of one edition; there is only ever one per edition."""
     try:
@@ -127,13 +135,19 @@ def listing(store: Store, month: str | None = None) -> list[Delivery]:
         return [Delivery.from_row(row) for row in connection.execute(query)]
 
 
-def set_state(store: Store, delivery_id: int, state: str, note: str | None = None) -> None:
-    values: dict = {"state": state, "note": note}
-    if state == "running":
+def set_state(store: Store, delivery_id: int, state: DeliveryState, note: str | None = None,
+              *, cause: PauseCause | None = None) -> None:
+    """Move a delivery to ``state`` (a move the state machine allows), with a
+    note for people and, when pausing, the cause as data."""
+    values: dict = {"state": state, "note": note, "paused_by": cause if state == D.PAUSED else None}
+    if state == D.RUNNING:
         values["started_at"] = func.coalesce(deliveries.c.started_at, now())
-    if state == "done":
+    if state == D.DONE:
         values["finished_at"] = now()
     with store.transaction() as connection:
+        current = connection.execute(select(deliveries.c.state).where(
+            deliveries.c.id == delivery_id).with_for_update()).scalar_one()
+        check_delivery_move(current, state)
         connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(**values))
 
 
@@ -142,8 +156,8 @@ def enqueue(store: Store, delivery_id: int, languages: Iterable[str]) -> int:
     the database itself (memory stays flat whatever the list's size)."""
     at = now()
     with store.transaction() as connection:
-        chosen = select(literal(delivery_id), subscribers.c.id, literal("queued"), literal(at)).where(
-            subscribers.c.status == "active", subscribers.c.language.in_(list(languages)))
+        chosen = select(literal(delivery_id), subscribers.c.id, literal(R.QUEUED), literal(at)).where(
+            subscribers.c.status == SubscriberStatus.ACTIVE, subscribers.c.language.in_(list(languages)))
         result = connection.execute(insert(recipients).from_select(
             ["delivery_id", "subscriber_id", "state", "updated_at"], chosen))
         return result.rowcount
@@ -153,7 +167,7 @@ def claim_delivery(store: Store, delivery_id: int, source: str, target: str) -> 
     """Move a delivery from one state to another if nobody else did first:
     the conditional update is the lock between several schedulers."""
     values: dict = {"state": target, "note": None}
-    if target == "building":
+    if target == D.BUILDING:
         values["started_at"] = now()
     with store.transaction() as connection:
         return connection.execute(update(deliveries).where(
@@ -167,12 +181,12 @@ def start(store: Store, delivery_id: int) -> int | None:
     with store.transaction() as connection:
         row = connection.execute(select(deliveries).where(deliveries.c.id == delivery_id)).one()
         moved = connection.execute(update(deliveries).where(
-            deliveries.c.id == delivery_id, deliveries.c.state == "building").values(
-            state="running", started_at=at)).rowcount
+            deliveries.c.id == delivery_id, deliveries.c.state == D.BUILDING).values(
+            state=D.RUNNING, started_at=at)).rowcount
         if not moved:
             return None
-        chosen = select(literal(delivery_id), subscribers.c.id, literal("queued"), literal(at)).where(
-            subscribers.c.status == "active",
+        chosen = select(literal(delivery_id), subscribers.c.id, literal(R.QUEUED), literal(at)).where(
+            subscribers.c.status == SubscriberStatus.ACTIVE,
             subscribers.c.language.in_(Delivery.from_row(row).languages))
         return connection.execute(insert(recipients).from_select(
             ["delivery_id", "subscriber_id", "state", "updated_at"], chosen)).rowcount
@@ -183,8 +197,8 @@ def pending_now(store: Store, delivery_id: int) -> int:
     with store.transaction() as connection:
         return connection.execute(select(func.count()).select_from(recipients).where(
             recipients.c.delivery_id == delivery_id,
-            or_(recipients.c.state.in_(("queued", "claimed", "sending")),
-                and_(recipients.c.state == "deferred",
+            or_(recipients.c.state.in_((R.QUEUED, R.CLAIMED, R.SENDING)),
+                and_(recipients.c.state == R.DEFERRED,
                      or_(recipients.c.next_attempt_at.is_(None),
                          recipients.c.next_attempt_at <= now()))))).scalar()
 
@@ -196,8 +210,8 @@ def counts(store: Store, delivery_id: int) -> dict[str, int]:
             recipients.c.delivery_id == delivery_id).group_by(recipients.c.state)).all()
     found = dict(rows)
     shown = {state: found.get(state, 0) for state in
-             ("queued", "sent", "failed", "deferred", "uncertain", "cancelled")}
-    shown["queued"] += found.get("claimed", 0) + found.get("sending", 0)
+             (R.QUEUED, R.SENT, R.FAILED, R.DEFERRED, R.UNCERTAIN, R.CANCELLED)}
+    shown[R.QUEUED] += found.get(R.CLAIMED, 0) + found.get(R.SENDING, 0)
     return shown
 
 
@@ -231,8 +245,8 @@ def heartbeat(store: Store, worker_id: str) -> None:
 def unregister_worker(store: Store, worker_id: str) -> None:
     with store.transaction() as connection:
         connection.execute(update(recipients).where(
-            recipients.c.worker == worker_id, recipients.c.state == "claimed").values(
-            state="queued", worker=None, updated_at=now()))
+            recipients.c.worker == worker_id, recipients.c.state == R.CLAIMED).values(
+            state=R.QUEUED, worker=None, updated_at=now()))
         connection.execute(delete(workers).where(workers.c.id == worker_id))
 
 
@@ -265,11 +279,11 @@ def recover(store: Store, delivery_id: int, lease: timedelta) -> tuple[int, int]
         orphan = and_(recipients.c.delivery_id == delivery_id,
                       or_(recipients.c.worker.is_(None), recipients.c.worker.not_in(alive)))
         requeued = connection.execute(update(recipients).where(
-            orphan, recipients.c.state == "claimed").values(
-            state="queued", worker=None, updated_at=at)).rowcount
+            orphan, recipients.c.state == R.CLAIMED).values(
+            state=R.QUEUED, worker=None, updated_at=at)).rowcount
         uncertain = connection.execute(update(recipients).where(
-            orphan, recipients.c.state == "sending").values(
-            state="uncertain", updated_at=at,
+            orphan, recipients.c.state == R.SENDING).values(
+            state=R.UNCERTAIN, updated_at=at,
             reply="the sender stopped during this message's SMTP transaction: it may or may "
                   "not have been delivered; not sent again")).rowcount
     return requeued, uncertain
@@ -277,13 +291,13 @@ def recover(store: Store, delivery_id: int, lease: timedelta) -> tuple[int, int]
 
 def retry_deferred(store: Store, delivery_id: int, *, due_only: bool = False) -> int:
     """Queue deferred recipients again (only those whose retry time has come)."""
-    conditions = [recipients.c.delivery_id == delivery_id, recipients.c.state == "deferred"]
+    conditions = [recipients.c.delivery_id == delivery_id, recipients.c.state == R.DEFERRED]
     if due_only:
         conditions.append(or_(recipients.c.next_attempt_at.is_(None),
                               recipients.c.next_attempt_at <= now()))
     with store.transaction() as connection:
         return connection.execute(update(recipients).where(*conditions).values(
-            state="queued", updated_at=now())).rowcount
+            state=R.QUEUED, updated_at=now())).rowcount
 
 
 def live_workers(store: Store, delivery_id: int, lease: timedelta) -> int:
@@ -301,10 +315,10 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
     at = now()
     with store.transaction() as connection:
         chosen = (select(recipients.c.id).where(
-            recipients.c.delivery_id == delivery_id, recipients.c.state == "queued")
+            recipients.c.delivery_id == delivery_id, recipients.c.state == R.QUEUED)
             .order_by(recipients.c.id).limit(limit).with_for_update(skip_locked=True))
         ids = connection.execute(update(recipients).where(recipients.c.id.in_(chosen.scalar_subquery()))
-                                 .values(state="claimed", worker=worker_id, updated_at=at)
+                                 .values(state=R.CLAIMED, worker=worker_id, updated_at=at)
                                  .returning(recipients.c.id)).scalars().all()
         if not ids:
             return []
@@ -314,13 +328,13 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
             .select_from(recipients.outerjoin(subscribers,
                                               subscribers.c.id == recipients.c.subscriber_id))
             .where(recipients.c.id.in_(ids)).order_by(recipients.c.id)).all()
-        gone = [row.id for row in rows if row.status != "active"]
+        gone = [row.id for row in rows if row.status != SubscriberStatus.ACTIVE]
         if gone:
             connection.execute(update(recipients).where(recipients.c.id.in_(gone)).values(
-                state="cancelled", worker=None, updated_at=at,
+                state=R.CANCELLED, worker=None, updated_at=at,
                 reply="no longer subscribed when its turn came"))
     return [Claimed(row.id, row.subscriber_id, row.uid, row.email, row.name)
-            for row in rows if row.status == "active"]
+            for row in rows if row.status == SubscriberStatus.ACTIVE]
 
 
 class LedgerWriter:
@@ -377,7 +391,7 @@ class LedgerWriter:
             cursor.close()
 
     def _statements(self, marks: list[int], outcomes: list[Outcome]) -> list[tuple[str, list]]:
-        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == "sent":
+        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == R.SENT:
             mark, sent = marks[0], outcomes[0]
             return [(self.SENT_AND_MARK, [(mark, mark, sent.attempts, mark, sent.reply[:500], mark,
                                            mark, mark, sent.recipient_id)])]
@@ -389,7 +403,7 @@ class LedgerWriter:
         if retries:
             statements.append((self.RETRY_AT, retries))
         bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
-                   if o.state == "failed" and o.subscriber_id]
+                   if o.state == R.FAILED and o.subscriber_id]
         if bounced:
             statements.append((self.BOUNCE, bounced))
         if marks:
@@ -413,5 +427,5 @@ def finish_if_complete(store: Store, delivery_id: int) -> bool:
         if left:
             return False
         connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
-            state="done", finished_at=now(), note=None))
+            state=D.DONE, finished_at=now(), note=None, paused_by=None))
     return True

@@ -20,6 +20,7 @@ from sqlalchemy import insert, literal, select
 from newsletter.core.errors import NewsletterError
 from newsletter.store import Store, now
 from newsletter.store.addresses import InvalidAddress, clean_name, normalize
+from newsletter.store.states import ConsentMethod, SubscriberStatus
 from newsletter.store.subscribers import SUPPRESSED_STATUSES, new_uid
 from newsletter.store.tables import subscriber_events, subscribers, suppressions
 
@@ -176,12 +177,12 @@ def _insert(store: Store, good: list[_Good], privacy_version: str, file_name: st
         for start in range(0, len(good), CHUNK):
             connection.execute(insert(subscribers), [
                 dict(uid=new_uid(), email=g.email, email_key=g.key, name=g.name,
-                     language=g.language, status="active", consent_at=at,
-                     consent_method="import", privacy_version=privacy_version,
+                     language=g.language, status=SubscriberStatus.ACTIVE, consent_at=at,
+                     consent_method=ConsentMethod.IMPORT, privacy_version=privacy_version,
                      created_at=at, updated_at=at, confirmed_at=at)
                 for g in good[start:start + CHUNK]])
         batch = select(subscribers.c.id, literal(at), literal("subscribed"),
                        literal(f"import of {file_name}")).where(
-            subscribers.c.consent_method == "import", subscribers.c.created_at == at)
+            subscribers.c.consent_method == ConsentMethod.IMPORT, subscribers.c.created_at == at)
         connection.execute(insert(subscriber_events).from_select(
             ["subscriber_id", "at", "event", "detail"], batch))

@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from newsletter.core.errors import NewsletterError
 from newsletter.store import Store, from_row, now, utc
+from newsletter.store.states import SUPPRESSED, ConsentMethod, SubscriberStatus
 from newsletter.store.tables import subscriber_events, subscribers, suppressions
 
-MAILABLE = "active"
-SUPPRESSED_STATUSES = ("unsubscribed", "bounced", "complained")
+MAILABLE = SubscriberStatus.ACTIVE
+SUPPRESSED_STATUSES = SUPPRESSED
 
 
 class SubscriberError(NewsletterError):
@@ -51,7 +52,7 @@ class Subscriber:
 class Consent:
     """How a subscriber agreed to receive the bulletin."""
 
-    method: str  # form, import or cli
+    method: ConsentMethod | str
     privacy_version: str
     ip: str | None = None
 
@@ -90,7 +91,7 @@ def suppression_reason(connection: Connection, store: Store, key: str) -> str | 
 
 
 def add(store: Store, email: str, key: str, name: str | None, language: str, consent: Consent,
-        *, status: str = "active") -> Subscriber:
+        *, status: str = SubscriberStatus.ACTIVE) -> Subscriber:
     """Add a subscriber (CLI): refused if the address is known or suppressed."""
     with store.transaction() as connection:
         if reason := suppression_reason(connection, store, key):
@@ -108,7 +109,7 @@ def _insert(connection: Connection, email: str, key: str, name: str | None, lang
         uid=new_uid(), email=email, email_key=key, name=name, language=language, status=status,
         consent_at=at, consent_method=consent.method, consent_ip=consent.ip,
         privacy_version=consent.privacy_version, created_at=at, updated_at=at,
-        confirmed_at=at if status == "active" else None,
+        confirmed_at=at if status == SubscriberStatus.ACTIVE else None,
     ).returning(*subscribers.c)).one()
     log(connection, row.id, "subscribed", f"{consent.method}, privacy notice "
         f"{consent.privacy_version}, status {status}", at)
@@ -127,7 +128,7 @@ def request_subscription(store: Store, email: str, key: str, name: str | None, l
         if row is None:
             try:
                 with connection.begin_nested():
-                    return _insert(connection, email, key, name, language, consent, "pending")
+                    return _insert(connection, email, key, name, language, consent, SubscriberStatus.PENDING)
             except IntegrityError:  # the same address submitted at the same moment
                 return None
         if row.status == MAILABLE:
@@ -136,7 +137,7 @@ def request_subscription(store: Store, email: str, key: str, name: str | None, l
         connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
             name=name or row.name, language=language, consent_at=at, consent_method=consent.method,
             consent_ip=consent.ip, privacy_version=consent.privacy_version, updated_at=at,
-            **({"status": "pending"} if row.status != "pending" else {})))
+            **({"status": SubscriberStatus.PENDING} if row.status != SubscriberStatus.PENDING else {})))
         log(connection, row.id, "subscribe-requested", f"{consent.method}, was {row.status}", at)
         return Subscriber.from_row(connection.execute(
             select(subscribers).where(subscribers.c.id == row.id)).one())
@@ -149,11 +150,11 @@ def confirm(store: Store, uid: str) -> Outcome:
                                  .with_for_update()).first()
         if row is None:
             return Outcome.UNKNOWN
-        if row.status != "pending":
+        if row.status != SubscriberStatus.PENDING:
             return Outcome.ALREADY if row.status == MAILABLE else Outcome.UNKNOWN
         at = now()
         connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
-            status="active", confirmed_at=at, updated_at=at))
+            status=SubscriberStatus.ACTIVE, confirmed_at=at, updated_at=at))
         connection.execute(delete(suppressions).where(
             suppressions.c.address_hash == store.address_hash(row.email_key)))
         log(connection, row.id, "confirmed", None, at)

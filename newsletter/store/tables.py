@@ -18,8 +18,7 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
-STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
-CONSENT_METHODS = ("form", "import", "cli")
+# The states (subscribers, deliveries, recipients) are named in newsletter.store.states.
 
 subscribers = Table(
     "subscribers",
@@ -81,16 +80,6 @@ rate_limits = Table(
 
 # -- deliveries -----------------------------------------------------------------
 
-# scheduled → building (a scheduler claimed it and rebuilds the issue) →
-# running → done | paused; a schedule left too long unsent is "missed".
-DELIVERY_STATES = ("scheduled", "building", "ready", "running", "paused", "done", "missed",
-                   "cancelled")
-# A recipient's life: queued → claimed (a worker took it) → sending (the
-# final dot may be on the wire) → sent | failed | deferred; a crash leaves
-# "sending" rows, which become uncertain: never silently sent again.
-RECIPIENT_STATES = ("queued", "claimed", "sending", "sent", "failed", "deferred", "uncertain",
-                    "cancelled")
-
 deliveries = Table(
     "deliveries",
     metadata,
@@ -108,6 +97,7 @@ deliveries = Table(
     # The subscriber languages that receive this edition ("it" or, with a
     # fallback, "it,fr"): recipients are queued when the delivery starts.
     Column("audience", Text),
+    Column("paused_by", String(12)),  # a PauseCause while paused
     Index("ux_deliveries_month_language", "month", "language", unique=True),
 )
 

@@ -1,0 +1,76 @@
+"""The web application (``newsletter serve``): one Flask app made by
+``create_app(config, …)``, with a blueprint per concern sharing one session,
+CSRF and template set-up:
+
+- ``subscription``: subscribe with double opt-in, confirm, unsubscribe in
+  one click (RFC 8058), change language;
+- ``site``: the archive's static site at the root;
+- ``preview`` (``newsletter preview``): an issue rendered afresh on each request.
+
+The templates are the project's ``templates/`` folder (``site/`` and
+``preview/``), through Flask's own Jinja environment: the web's concern,
+apart from the renderer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from jinja2 import FileSystemLoader, StrictUndefined
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from newsletter.core.config import Config
+from newsletter.core.urls import Urls
+from newsletter.dispatch.transports import Transport
+from newsletter.store import Store
+from newsletter.web import preview, security, site, subscription
+from newsletter.web.services import Services, services
+
+
+def create_app(config: Config, store: Store | None = None,
+               transports: Callable[[], Transport] | None = None, archive: Path | None = None,
+               *, preview_month: str | None = None) -> Flask:
+    """The configured application; ``serve`` runs it, tests drive it directly.
+    ``archive``: the folder of a built archive site, served at the root;
+    ``preview_month``: the preview of that issue instead of the public pages."""
+    app = Flask(__name__, static_folder=None)
+    app.secret_key = config.secret()
+    app.config.update(
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),
+    )
+    app.jinja_loader = FileSystemLoader(config.templates_dir)
+    app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.autoescape = True
+    if config.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies,
+                                x_proto=config.trusted_proxies, x_host=config.trusted_proxies)
+    built = archive if archive and (archive / "index.html").is_file() else None
+    app.extensions["newsletter"] = Services(config, store, transports, Urls.of(config), built)
+    if preview_month:
+        app.register_blueprint(preview.blueprint(config, preview_month))
+        return app
+    app.before_request(_choose_language)
+    security.install(app)
+    app.register_blueprint(subscription.blueprint)
+    app.register_blueprint(site.blueprint)
+    return app
+
+
+def _choose_language() -> None:
+    languages = services().config.languages
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+    chosen = session.get("lang")
+    g.lang = chosen if chosen in languages else (
+        request.accept_languages.best_match(languages) or languages[0])
+
+
+def serve(app: Flask, host: str, port: int) -> None:  # pragma: no cover - runs forever
+    import waitress
+
+    waitress.serve(app, host=host, port=port, threads=8, _quiet=True)
