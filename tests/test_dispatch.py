@@ -242,3 +242,34 @@ def test_rate_limit(mailing):
     with SMTPServer() as server:
         result = deliver(config, store, server, langs=("it",), settings=slow)[0]
     assert result.summary.seconds >= 5 / 20 * 0.9  # six messages: five intervals of 50 ms
+
+
+@SQLITE
+def test_freshness_is_a_digest_comparison_not_a_second_rendering(mailing, monkeypatch):
+    """A build records what it was made from; prepare compares digests. A
+    change to a template or to the edition's own source makes the build
+    stale; a change to another edition's translation does not."""
+    from newsletter import dispatch
+    from newsletter.content import load_issue
+    from newsletter.render import output
+
+    config, _store = mailing
+    out = config.root / "out"
+    issue = load_issue(config, "2024-03")
+    built = output.BuiltEdition.at(out, "2024-03", "it")
+    assert built.digest() == output.edition_digest(config, issue, "it")
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("prepare rendered the edition again")
+
+    monkeypatch.setattr("newsletter.render.build.render_edition", no_rendering)
+    monkeypatch.setattr("newsletter.render.email.render_email", no_rendering)
+    dispatch.prepare(config, issue, issue.editions["it"], out)  # fresh: accepted
+
+    (config.root / "issues" / "2024-03" / "fr.yaml").write_text("title: Autre\n")
+    assert output.edition_digest(config, issue, "it") == built.digest()
+    footer = config.templates_dir / "email" / "inline.css"
+    footer.write_text(footer.read_text() + "\n/* changed */\n")
+    assert output.edition_digest(config, issue, "it") != built.digest()
+    with pytest.raises(NotReady, match="older than its source"):
+        dispatch.prepare(config, issue, issue.editions["it"], out)

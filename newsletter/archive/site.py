@@ -43,7 +43,7 @@ FORMAT = 1  # bump to rebuild every archive after a change to this module
 
 
 @dataclass
-class Item:
+class Entry:
     title: str
     date: str
     text: str
@@ -60,7 +60,7 @@ class Page:
     title: str
     summary: str
     pdf: bool
-    items: list[Item] = field(default_factory=list)
+    items: list[Entry] = field(default_factory=list)
 
 
 @dataclass
@@ -130,15 +130,15 @@ def pages_of(issue: Issue, config: Config) -> list[Page]:
     for lang, edition in issue.editions.items():
         if not edition.complete:
             continue
-        items = [Item(item.title or "", format_when(item.when, lang, edition.month) if item.when
+        items = [Entry(item.title or "", format_when(item.when, lang, edition.month) if item.when
                       else "", _plain(item.body), " ".join(item.tags.all()), item.id)
                  for item in edition.top_news]
-        items += [Item(item.title or LABELS[lang]["consulates"], "", _plain(item.body), "", item.id)
+        items += [Entry(item.title or LABELS[lang]["consulates"], "", _plain(item.body), "", item.id)
                   for item in edition.consulates]
         if edition.delegations:
             names = [d.name for d in edition.delegations.received]
             places = [" ".join(filter(None, (d.city, d.country))) for d in edition.delegations.received]
-            items.append(Item(LABELS[lang]["delegations"].format(period="").strip(), "",
+            items.append(Entry(LABELS[lang]["delegations"].format(period="").strip(), "",
                               "; ".join(names), " ".join(places), "delegations"))
         pages.append(Page(month=issue.slug, lang=lang, kind="issue", url=f"{issue.slug}/{lang}/",
                           title=subject(edition), pdf=True, items=items,
@@ -171,7 +171,7 @@ def _legacy_pages(config, out, path, digest, manifest, report) -> list[Page]:
 
 def _legacy_page(month: LegacyMonth) -> Page:
     lang = month.lang
-    items = [Item(item.title, format_when(item.when, lang, month.month) if item.when else "",
+    items = [Entry(item.title, format_when(item.when, lang, month.month) if item.when else "",
                   item.body, "", f"n{index}") for index, item in enumerate(month.items, 1)]
     title = ARCHIVE[lang]["legacy_title"].format(month=issue_month_title(month.month, lang))
     return Page(month=month.slug, lang=lang, kind="legacy", url=f"legacy/{month.slug}/{lang}/",
@@ -284,7 +284,7 @@ def _copy_assets(config: Config, out: Path) -> None:
 
 
 def _page(data: dict) -> Page:
-    return Page(**{**data, "items": [Item(**item) for item in data["items"]]})
+    return Page(**{**data, "items": [Entry(**item) for item in data["items"]]})
 
 
 def _load_manifest(out: Path) -> dict:

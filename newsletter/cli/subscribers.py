@@ -15,7 +15,7 @@ from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as subs
 from newsletter.store.addresses import InvalidAddress, clean_name, normalize
 from newsletter.store.imports import import_subscribers
-from newsletter.store.states import SubscriberStatus
+from newsletter.store.states import ConsentMethod, SubscriberStatus
 
 STATUSES = tuple(status.value for status in SubscriberStatus)
 
@@ -52,7 +52,7 @@ def add(project: Project, email: str, name: str | None, language: str | None) ->
     """Add an active subscriber who gave consent to the office (recorded as "cli")."""
     config = project.config
     address, key = _address(email)
-    consent = subs.Consent("cli", config.privacy_version)
+    consent = subs.Consent(ConsentMethod.CLI, config.privacy_version)
     subscriber = subs.add(project.store, address, key, clean_name(name),
                           language or config.primary_language, consent)
     click.echo(f"added {subscriber.email} ({subscriber.language}, active)")

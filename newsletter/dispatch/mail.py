@@ -22,7 +22,7 @@ def message(config: Config, to_email: str, to_name: str | None, language: str,
     message["To"] = Address(to_name or "", addr_spec=to_email)
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(localtime=False)
-    message["Message-ID"] = email.utils.make_msgid(domain=config.sender_address.split("@")[-1])
+    message["Message-ID"] = email.utils.make_msgid(domain=config.sender_domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
     message.set_content(body)
     message["Content-Language"] = language  # after set_content, which clears Content-*

@@ -21,7 +21,7 @@ from newsletter.render.labels import LABELS, LANGUAGE_IN, SITE
 from newsletter.store import ratelimits
 from newsletter.store import subscribers as subs
 from newsletter.store.addresses import InvalidAddress, clean_name, normalize
-from newsletter.store.states import SubscriberStatus
+from newsletter.store.states import ConsentMethod, SubscriberStatus
 from newsletter.web.security import csrf_ok, csrf_token
 from newsletter.web.services import services
 
@@ -130,7 +130,7 @@ def subscribe():
         return page("subscribe.html.j2", 400, form=form, errors=errors)
     if _rate_limited():
         return message("too_many_title", words["too_many"], 429)
-    consent = subs.Consent("form", config.privacy_version, request.remote_addr)
+    consent = subs.Consent(ConsentMethod.FORM, config.privacy_version, request.remote_addr)
     pending = subs.request_subscription(services().store, email, key, clean_name(form["name"]),
                                         form["language"], consent)
     if pending is not None:
