@@ -14,6 +14,7 @@ apart from the renderer's.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def create_app(config: Config, store: Store | None = None,
     ``archive``: the folder of a built archive site, served at the root;
     ``preview_month``: the preview of that issue instead of the public pages."""
     app = Flask(__name__, static_folder=None)
-    app.secret_key = config.secret()
+    # The preview keeps no session and signs no link: it needs no deployment secret.
+    app.secret_key = secrets.token_bytes(32) if preview_month else config.secret()
     app.config.update(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
@@ -49,10 +51,11 @@ def create_app(config: Config, store: Store | None = None,
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies,
                                 x_proto=config.trusted_proxies, x_host=config.trusted_proxies)
     built = archive if archive and (archive / "index.html").is_file() else None
-    app.extensions["newsletter"] = Services(config, store, transports, Urls.of(config), built)
     if preview_month:
+        app.extensions["newsletter"] = Services(config, None, None, Urls(config.base_url), None)
         app.register_blueprint(preview.blueprint(config, preview_month))
         return app
+    app.extensions["newsletter"] = Services(config, store, transports, Urls.of(config), built)
     app.before_request(_choose_language)
     security.install(app)
     app.register_blueprint(subscription.blueprint)
