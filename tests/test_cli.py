@@ -171,3 +171,11 @@ def test_as_a_subprocess(project):
                             capture_output=True, text=True)
     assert failed.returncode == 1
     assert failed.stderr == "error: no issue '1999-01' in issues/; known issues: 2023-12\n"
+
+
+@pytest.mark.parametrize("month", ["2024-05\n", "2024-05 ", " 2024-05", "2024-5", "2024-05/x"])
+def test_new_refuses_a_month_with_anything_around_it(project, month):
+    result = run(project, "new", month)
+    assert result.exit_code == 1
+    assert "is not a month: write it as YYYY-MM" in result.output
+    assert sorted(p.name for p in (project / "issues").iterdir()) == ["2023-12"]

@@ -111,3 +111,16 @@ def test_as_a_subprocess(project, database_url):
     assert listing.stdout.startswith("john.smith@example.org\ten\tactive")
     if "sqlite" in database_url:
         assert (project / "subscribers" / "secret.key").stat().st_mode & 0o077 == 0
+
+
+def test_export_neutralises_spreadsheet_formulas(run, project, tmp_path):
+    """OWASP's CSV injection rule: a name planted through the public form
+    must not run as a formula when the office opens the export."""
+    for n, name in enumerate(['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0",
+                              "-2+3", "@SUM(1+1)", "Anna Rossi"]):
+        assert run("add", f"p{n}@example.org", "--name", name).exit_code == 0
+    out = tmp_path / "export.csv"
+    assert run("export", "--output", str(out)).exit_code == 0
+    names = [row["name"] for row in csv.DictReader(out.open(encoding="utf-8"))]
+    assert names == ["'=HYPERLINK(\"http://evil.example\",\"x\")", "'+cmd|' /C calc'!A0", "'-2+3",
+                     "'@SUM(1+1)", "Anna Rossi"]

@@ -238,3 +238,26 @@ def test_security_headers(site):
     assert client.get("/assets/site.css").status_code == 200
     assert client.get("/assets/fonts/titillium-web-latin-400-normal.woff2").status_code == 200
     assert client.get("/assets/../newsletter.toml").status_code == 404
+
+
+@SQLITE
+def test_head_and_get_on_the_one_click_link_change_nothing(site):
+    """Link checkers and mail scanners send HEAD (and GET) to every link of a
+    message; only RFC 8058's POST unsubscribes."""
+    client, store, _, _ = site
+    subs.add(store, "anna@example.org", "anna@example.org", None, "it", subs.Consent("cli", "1"))
+    subscriber = subs.get(store, key="anna@example.org")
+    token = Tokens(b"k" * 32, 3600).unsubscribe(subscriber.uid)
+    assert client.head(f"/unsubscribe/{token}").status_code == 200
+    assert client.get(f"/unsubscribe/{token}").status_code == 200
+    assert subs.get(store, key="anna@example.org").status == "active"
+    client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert subs.get(store, key="anna@example.org").status == "unsubscribed"
+
+
+@SQLITE
+def test_a_huge_request_body_is_refused_unread(site):
+    client, store, _, _ = site
+    page = client.post("/subscribe", data={"email": "a@example.org", "name": "x" * 20_000_000})
+    assert page.status_code == 413
+    assert subs.get(store, key="a@example.org") is None

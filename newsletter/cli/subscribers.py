@@ -121,10 +121,16 @@ def export(project: Project, status: str | None, language: str | None, output: P
         click.echo(f"exported {count} subscriber(s) to {output}", err=True)
 
 
+# OWASP's rule against spreadsheet formula injection: a cell that a
+# spreadsheet would read as a formula is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @subscribers_group.command()

@@ -23,7 +23,7 @@ from newsletter.content.schema import PrimarySource, Strict, TranslationSource
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, Problem, UnknownIssue
 
-MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_FOLDER = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")  # \Z: "$" would accept a final newline
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 PLACEHOLDER = "DA SCRIVERE"  # what `newsletter new` leaves for the editor to replace
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)

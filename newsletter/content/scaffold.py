@@ -64,7 +64,8 @@ class IssueExists(NewsletterError):
 def new_issue(config: Config, month: str) -> Path:
     """Create ``issues/YYYY-MM/it.yaml``; refuse to overwrite an existing issue."""
     if not MONTH_FOLDER.match(month):
-        raise NewsletterError(f"{month!r} is not a month: write it as YYYY-MM, e.g. 2024-01")
+        raise NewsletterError(f"{month!r} is not a month: write it as YYYY-MM, e.g. 2024-01 "
+                              "(digits and one hyphen, nothing else)")
     first = parse_month(month)
     folder = config.issues_dir / month
     if folder.exists():

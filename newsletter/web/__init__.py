@@ -29,6 +29,8 @@ from newsletter.store import Store
 from newsletter.web import preview, security, site, subscription
 from newsletter.web.services import Services, services
 
+MAX_REQUEST_BYTES = 64 * 1024  # the largest form is a few hundred bytes
+
 
 def create_app(config: Config, store: Store | None = None,
                transports: Callable[[], Transport] | None = None, archive: Path | None = None,
@@ -40,6 +42,7 @@ def create_app(config: Config, store: Store | None = None,
     # The preview keeps no session and signs no link: it needs no deployment secret.
     app.secret_key = secrets.token_bytes(32) if preview_month else config.secret()
     app.config.update(
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,  # a bigger body gets 413 before it is read
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),

@@ -107,7 +107,7 @@ def subscribe():
     config, words = services().config, SITE[g.lang]
     form = {"email": request.args.get("email", "")[:320], "name": "", "language": g.lang,
             "privacy": False}
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: show, change nothing
         return page("subscribe.html.j2", form=form, errors={})
     if not csrf_ok():
         return message("subscribe_title", words["form_expired"], 400)
@@ -143,7 +143,7 @@ def subscribe():
 def confirm(token: str):
     subscriber = _subscriber(services().urls.tokens.read_confirm, token, gone_status=410)
     uid, words = subscriber.uid, SITE[g.lang]
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: show, change nothing
         if subscriber.status == SubscriberStatus.ACTIVE:
             return message("confirmed_title", words["already_confirmed"])
         return page("action.html.j2", heading=words["confirm_title"],
@@ -164,7 +164,7 @@ def confirm(token: str):
 def unsubscribe(token: str):
     subscriber = _subscriber(services().urls.tokens.read_unsubscribe, token)
     uid, words = subscriber.uid, SITE[g.lang]
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD from link checkers and mail scanners
         if subscriber.status in subs.SUPPRESSED_STATUSES:
             return message("unsubscribed_title", words["unsubscribed"])
         return page("action.html.j2", heading=words["unsubscribe_title"],
@@ -181,7 +181,7 @@ def unsubscribe(token: str):
 @blueprint.route("/unsubscribe", methods=["GET", "POST"])
 def unsubscribe_request():
     words = SITE[g.lang]
-    if request.method == "GET":
+    if request.method != "POST":  # GET or HEAD: show, change nothing
         return page("request.html.j2", errors={}, email="")
     if not csrf_ok():
         return message("request_title", words["form_expired"], 400)
