@@ -207,3 +207,29 @@ def test_not_utf8(project, config):
     (folder / "it.yaml").write_bytes(MINIMAL.replace("–", "-").encode() + "città".encode("latin-1"))
     errors, _ = problems(config)
     assert errors[0].startswith("issues/2024-03/it.yaml: not UTF-8 text")
+
+
+@pytest.mark.parametrize(("written", "what"), [
+    ('"Prima\\rnotizia"', "a line break (carriage return)"),
+    ('"Prima\\nnotizia"', "a line break"),
+    ('"Prima\\0notizia"', "a NUL character"),
+    ('"Prima\\Lnotizia"', "a line separator (U+2028)"),
+    ('"Prima\\u202enotizia"', "an invisible control character (U+202E)"),
+])
+def test_control_characters_in_a_one_line_field_are_refused(project, config, written, what):
+    """A title ends up in the Subject header, a PDF bookmark and <title>: a
+    line break or a control character there is refused by check, located."""
+    write_issue(project, {"it.yaml": MINIMAL.replace("title: Prima notizia", f"title: {written}")})
+    errors, _ = problems(config)
+    assert errors == [f"issues/2024-03/it.yaml:5: top_news[prima].title: contains {what}: write it "
+                      "on one line, as plain text (retype it if it was pasted from another program)"]
+
+
+def test_a_nul_in_a_body_is_refused_but_line_breaks_are_fine(project, config):
+    source = MINIMAL.replace("body: Testo della prima notizia.",
+                             'body: "Due righe\\nbuone\\0e una cattiva"')
+    write_issue(project, {"it.yaml": source})
+    errors, _ = problems(config)
+    assert errors == ["issues/2024-03/it.yaml:7: top_news[prima].body: contains a NUL character, "
+                      "which is not text: delete it (retype the passage if it was pasted from "
+                      "another program)"]

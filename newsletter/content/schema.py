@@ -23,7 +23,38 @@ def _slug(value: str) -> str:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Line breaks and invisible controls in a one-line field (a title ends up in
+# a Subject header, a PDF bookmark, an HTML <title>): refused with their name.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# In a body (Markdown, several lines) only line breaks and tabs are allowed.
+_BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _explain_control(found: str) -> str:
+    names = {"\n": "a line break", "\r": "a line break (carriage return)", "\t": "a tab",
+             "\x00": "a NUL character", "\u2028": "a line separator (U+2028)",
+             "\u2029": "a paragraph separator (U+2029)"}
+    return names.get(found, f"an invisible control character (U+{ord(found):04X})")
+
+
+def _one_line(value: str) -> str:
+    if found := _CONTROL.search(value):
+        raise ValueError(f"contains {_explain_control(found.group())}: write it on one line, "
+                         "as plain text (retype it if it was pasted from another program)")
+    return value
+
+
+def _body(value: str) -> str:
+    if found := _BODY_CONTROL.search(value):
+        raise ValueError(f"contains {_explain_control(found.group())}, which is not text: "
+                         "delete it (retype the passage if it was pasted from another program)")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 AfterValidator(_one_line)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                 AfterValidator(_body)]
 Slug = Annotated[str, AfterValidator(_slug)]
 DateValue = Any  # parsed by newsletter.dates, which explains its errors
 
@@ -48,7 +79,7 @@ class TopNewsSource(Strict):
     id: Slug
     title: Text
     date: DateValue
-    body: Text
+    body: Body
     image: ImageSource | None = None
     tags: TagsSource = TagsSource()
 
@@ -57,7 +88,7 @@ class ConsulateSource(Strict):
     id: Slug
     title: Text | None = None
     date: DateValue | None = None
-    body: Text
+    body: Body
 
 
 class DelegationSource(Strict):
@@ -87,21 +118,21 @@ class PrimarySource(Strict):
     send_at: str | None = None
     top_news: list[TopNewsSource] = Field(min_length=1)
     consulates: list[ConsulateSource] = []
-    insights: Text | None = None
+    insights: Body | None = None
     delegations: DelegationsSource | None = None
 
 
 class TranslatedItem(Strict):
     id: Slug
     title: Text
-    body: Text
+    body: Body
     image_alt: Text | None = None
 
 
 class TranslatedConsulate(Strict):
     id: Slug
     title: Text | None = None
-    body: Text
+    body: Body
 
 
 class TranslationSource(Strict):
@@ -112,5 +143,5 @@ class TranslationSource(Strict):
     preheader: Text | None = None
     top_news: list[TranslatedItem] = []
     consulates: list[TranslatedConsulate] = []
-    insights: Text | None = None
+    insights: Body | None = None
     delegations: list[DelegationSource] = []  # the same fields, translated
