@@ -2,6 +2,7 @@
 suppression list and erasure that sticks."""
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -165,3 +166,29 @@ def test_listing_filters_and_streams_in_batches(store):
         ["p1@example.org", "p3@example.org", "p5@example.org"]
     counts = subs.stats(store)
     assert counts[("active", "it")] == 4 and counts[("active", "en")] == 3
+
+
+def test_erasure_removes_the_address_from_stored_smtp_replies(store, tmp_path):
+    from newsletter.store import deliveries as ledger
+    from newsletter.store.tables import recipients
+
+    anna = add(store, "Anna.Rossi@example.org")
+    delivery = ledger.create(store, "2024-03", "it", "Work in Progress – Marzo 2024")
+    ledger.enqueue(store, delivery.id, ["it"])
+    with store.transaction() as connection:
+        connection.execute(recipients.update().values(
+            state="failed", reply="550 5.1.1 <anna.rossi@EXAMPLE.org>: Recipient address rejected"))
+    assert subs.erase(store, anna.email_key) is subs.Outcome.DONE
+    with store.transaction() as connection:
+        replies = connection.execute(select(recipients.c.reply, recipients.c.subscriber_id)).all()
+    stand_in = f"<erased:{store.address_hash(anna.email_key)[:12]}>"
+    assert replies == [(f"550 5.1.1 <{stand_in}>: Recipient address rejected", None)]
+    assert ledger.counts(store, delivery.id)["failed"] == 1  # the count stays
+    if store.dialect == "sqlite":  # gone from the disk: the file and its write-ahead log
+        database = store.engine.url.database
+        for path in (database, f"{database}-wal"):
+            try:
+                data = Path(path).read_bytes().lower()
+            except FileNotFoundError:
+                continue
+            assert b"anna.rossi@example.org" not in data, path

@@ -4,6 +4,7 @@ addresses are never mailed and never silently come back."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from newsletter.core.errors import NewsletterError
 from newsletter.store import Store, from_row, now, utc
 from newsletter.store.states import SUPPRESSED, ConsentMethod, SubscriberStatus
-from newsletter.store.tables import subscriber_events, subscribers, suppressions
+from newsletter.store.tables import recipients, subscriber_events, subscribers, suppressions
 
 MAILABLE = SubscriberStatus.ACTIVE
 SUPPRESSED_STATUSES = SUPPRESSED
@@ -200,9 +201,16 @@ def remove(store: Store, key: str) -> Outcome:
 
 def erase(store: Store, key: str) -> Outcome:
     """GDPR erasure: delete every personal datum of the address, keeping only
-    a keyed hash so that it stays suppressed."""
+    a keyed hash so that it stays suppressed. The address also leaves the
+    SMTP replies stored in the delivery ledger ("550 5.1.1 <anna@…>"), and
+    on SQLite the write-ahead log is checkpointed with deleted content
+    overwritten, so that it is gone from the disk too."""
     with store.transaction() as connection:
         address_hash = store.address_hash(key)
+        row = connection.execute(select(subscribers.c.id, subscribers.c.email).where(
+            subscribers.c.email_key == key)).first()
+        if row is not None:
+            _forget_in_replies(connection, row.id, row.email, f"<erased:{address_hash[:12]}>")
         deleted = connection.execute(delete(subscribers).where(subscribers.c.email_key == key))
         known = connection.execute(select(suppressions.c.reason).where(
             suppressions.c.address_hash == address_hash)).scalar()
@@ -212,7 +220,20 @@ def erase(store: Store, key: str) -> Outcome:
         elif known != "erased":
             connection.execute(update(suppressions).where(
                 suppressions.c.address_hash == address_hash).values(reason="erased", at=now()))
-        return Outcome.DONE if deleted.rowcount else Outcome.ALREADY if known else Outcome.UNKNOWN
+        outcome = Outcome.DONE if deleted.rowcount else Outcome.ALREADY if known else Outcome.UNKNOWN
+    store.flush_to_disk()
+    return outcome
+
+
+def _forget_in_replies(connection: Connection, subscriber_id: int, email: str, stand_in: str) -> None:
+    """Replace the address (in any case) in the ledger's stored replies."""
+    pattern = re.compile(re.escape(email), re.IGNORECASE)
+    rows = connection.execute(select(recipients.c.id, recipients.c.reply).where(
+        recipients.c.subscriber_id == subscriber_id, recipients.c.reply.is_not(None))).all()
+    for recipient_id, reply in rows:
+        if pattern.search(reply):
+            connection.execute(update(recipients).where(recipients.c.id == recipient_id)
+                               .values(reply=pattern.sub(stand_in, reply)))
 
 
 def events(store: Store, subscriber_id: int) -> list[tuple[datetime, str, str | None]]:
