@@ -81,3 +81,30 @@ def _get(url: str) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_source_files_are_never_served(config):
+    client = create_app(config, preview_month="2023-12").test_client()
+    for path in ("/images/it.yaml", "/images/en.yaml", "/2023-12/images/it.yaml",
+                 "/images/../2023-12/it.yaml"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_only_requests_for_this_machine_are_answered(config):
+    client = create_app(config, preview_month="2023-12").test_client()
+    assert client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+    assert client.get("/", headers={"Host": "localhost:8000"}).status_code == 200
+    refused = client.get("/it/email.html", headers={"Host": "evil.example"})
+    assert refused.status_code == 403
+    assert b"evil.example" not in refused.data
+
+
+def test_the_preview_refuses_to_listen_beyond_this_machine(project):
+    from click.testing import CliRunner
+
+    from newsletter.cli import cli
+
+    result = CliRunner().invoke(cli, ["--project", str(project), "preview", "2023-12",
+                                      "--host", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert "listens on this machine only" in result.output

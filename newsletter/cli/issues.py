@@ -11,7 +11,7 @@ from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.content import check_issue
 from newsletter.content.scaffold import new_issue
-from newsletter.core.errors import IssueInvalid
+from newsletter.core.errors import IssueInvalid, NewsletterError
 from newsletter.render import output
 from newsletter.render.build import build_issue, render_issue
 
@@ -72,8 +72,13 @@ def build(lazy: Project, month: str, out: Path | None, langs: tuple[str, ...],
 @options.host_port(8000)
 @pass_config
 def preview(lazy: Project, month: str, host: str, port: int) -> None:
-    """Serve a local preview that re-renders the issue on every reload."""
+    """Serve a local preview that re-renders the issue on every reload (on this machine only)."""
     from newsletter.web import create_app, serve
+    from newsletter.web.preview import LOOPBACK_NAMES
+
+    if host not in LOOPBACK_NAMES:
+        raise NewsletterError(f"--host {host}: the preview shows a draft and listens on this "
+                              "machine only (127.0.0.1, localhost or ::1)")
 
     app = create_app(lazy.config, preview_month=month)
     click.echo(f"Previewing {month} at http://{host}:{port}/ (Ctrl+C to stop)")
