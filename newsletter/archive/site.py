@@ -87,12 +87,12 @@ def build_archive(config: Config, out: Path, today: date | None = None) -> Archi
         if month > f"{today:%Y-%m}":
             report.future.append(month)  # not sent yet: not public
             continue
-        digest = _digest(templates, sorted((config.issues_dir / month).iterdir()))
+        digest = digest_files(templates, sorted((config.issues_dir / month).iterdir()))
         found = _issue_pages(config, out, month, digest, manifest, report)
         pages += found
         digests.append(f"{month}:{manifest['issues'].get(month, {}).get('digest', '')}")
     for path in sorted(legacy_folder(config.root).glob("*.yaml")):
-        digest = _digest(templates, [path])
+        digest = digest_files(templates, [path])
         pages += _legacy_pages(config, out, path, digest, manifest, report)
         digests.append(f"{path.name}:{digest}")
     index_digest = hashlib.sha256("\n".join(digests).encode()).hexdigest()
@@ -308,7 +308,3 @@ def _save_manifest(out: Path, manifest: dict) -> None:
 def _templates_digest(config: Config) -> str:
     seed = f"{FORMAT}:{config.base_url}:{','.join(config.languages)}"
     return f"{seed}:{templates_digest(config)}"
-
-
-def _digest(seed: str, files: list[Path]) -> str:
-    return digest_files(seed, files)

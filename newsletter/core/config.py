@@ -115,10 +115,6 @@ class DispatchSection(Section):
     defer_minutes: PositiveFloat = Field(30.0, description="before a deferred message is retried")
 
     @property
-    def backoff(self) -> float:
-        return self.backoff_seconds
-
-    @property
     def defer_for(self) -> timedelta:
         return timedelta(minutes=self.defer_minutes)
 

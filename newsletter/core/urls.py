@@ -1,6 +1,7 @@
-"""Every public link, made in one place: the web page and PDF of an
-edition, its images, the subscription pages and their signed links, the
-archive and its feeds. A change of path or of base URL is one edit here.
+"""Every absolute public link, made in one place: the web page and PDF of
+an edition, its images, the subscription pages and their signed links. A
+change of path or of base URL is one edit here. (The archive is a static
+site whose pages link to each other relatively.)
 
 Signed links (``Tokens``): confirm (expires), unsubscribe and preferences
 (do not expire: an old bulletin's unsubscribe link must keep working).
@@ -89,13 +90,9 @@ class Urls:
 
     # -- an edition --------------------------------------------------------------------
 
-    @staticmethod
-    def edition_path(month: str, lang: str) -> str:
-        return f"/{month}/{lang}/"
-
     def edition(self, month: str, lang: str) -> str:
         """The edition's web page ("view online")."""
-        return self.absolute(self.edition_path(month, lang))
+        return self.absolute(f"/{month}/{lang}/")
 
     def pdf(self, month: str, lang: str) -> str:
         return f"{self.edition(month, lang)}issue.pdf"
@@ -124,11 +121,3 @@ class Urls:
 
     def preferences(self, uid: str) -> str:
         return self.absolute(f"/preferences/{self.tokens.preferences(uid)}")
-
-    # -- the archive -----------------------------------------------------------------------
-
-    def archive_home(self, lang: str) -> str:
-        return self.absolute(f"/{lang}/")
-
-    def feed(self, lang: str) -> str:
-        return self.absolute(f"/{lang}/feed.xml")
