@@ -2,15 +2,19 @@
 ``smtp-sink`` on loopback, and in the same run Postfix's ``smtp-source``
 pushing the same message over the same number of connections to the same
 sink: the physical limit of this machine. Prints messages/second for both,
-the ratio (target: at least 0.6), and the sender's peak memory for 20 000
-and 100 000 recipients.
+the ratio (target: at least 0.9 on SQLite, with the lease, the fencing and
+the per-message unsubscription check in place), the sender's peak memory
+for 20 000 and 100 000 recipients, and the rate on PostgreSQL with one
+worker and with two (two ``send --resume`` processes sharing a delivery).
 
     apt-get install postfix           # provides smtp-sink and smtp-source
     .venv/bin/python bench/dispatch.py [--recipients 20000] [--connections 4]
+                                       [--skip-100k] [--postgres URL | --no-postgres]
 
 The sender runs as ``newsletter send`` in its own process (SQLite store in a
-temporary folder); its rate is the dispatcher's own (from the first claim
-to the last answer), its wall time includes Python's start-up.
+temporary folder; on PostgreSQL, a schema of its own, dropped at the end);
+its rate is the dispatcher's own (from the first claim to the last answer),
+its wall time includes Python's start-up.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,7 +41,9 @@ from newsletter.core.config import load_config  # noqa: E402
 from newsletter.dispatch import prepare  # noqa: E402
 from newsletter.dispatch.message import Personal, message_id  # noqa: E402
 from newsletter.render.build import build_issue  # noqa: E402
+from newsletter.render.context import subject  # noqa: E402
 from newsletter.store import Store  # noqa: E402
+from newsletter.store import deliveries as ledger  # noqa: E402
 from newsletter.store.imports import import_subscribers  # noqa: E402
 
 NEWSLETTER = str(Path(sys.executable).with_name("newsletter"))
@@ -73,27 +82,37 @@ def sink(port: int) -> subprocess.Popen:
     return process
 
 
-def our_send(folder: Path, env: dict, port: int, connections: int) -> tuple[float, float, int, int]:
+def our_send(folder: Path, env: dict, port: int, connections: int,
+             *extra: str) -> tuple[float, float, int, int]:
     """(dispatcher rate, wall seconds, messages, peak RSS in KiB) of `newsletter send`.
 
     The peak is the child's own VmHWM, read from /proc while it runs: the
     ru_maxrss that wait4 reports counts the parent's memory copied at fork."""
     started = time.monotonic()
-    process = subprocess.Popen(
-        [NEWSLETTER, "send", MONTH, "--lang", "it", "--quiet", "--connections", str(connections)],
-        cwd=folder, env={**env, "NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = start_send(folder, env, port, connections, *extra)
     peak = 0
     while process.poll() is None:
         peak = max(peak, high_water_mark(process.pid))
         time.sleep(0.05)
     wall = time.monotonic() - started
-    out = process.stdout.read()
-    if process.returncode != 0:
-        sys.exit(f"newsletter send failed: {process.stderr.read()}")
-    found = re.search(r"(\d+) sent now in ([\d.]+) s", out)
-    sent, seconds = int(found.group(1)), float(found.group(2))
+    sent, seconds = sent_now(process)
     return sent / seconds, wall, sent, peak
+
+
+def start_send(folder: Path, env: dict, port: int, connections: int, *extra: str):
+    return subprocess.Popen(
+        [NEWSLETTER, "send", MONTH, "--lang", "it", "--quiet", "--connections", str(connections),
+         *extra], cwd=folder, env={**env, "NEWSLETTER_SMTP_URL": f"smtp://127.0.0.1:{port}"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def sent_now(process) -> tuple[int, float]:
+    """(messages, seconds) from a finished `newsletter send`'s summary line."""
+    out, err = process.communicate()
+    if process.returncode != 0:
+        sys.exit(f"newsletter send failed: {err}")
+    found = re.search(r"(\d+) sent now in ([\d.]+) s", out)
+    return int(found.group(1)), float(found.group(2))
 
 
 def high_water_mark(pid: int) -> int:
@@ -112,7 +131,7 @@ def the_message(folder: Path, env: dict) -> bytes:
     message = prepare(config, issue, issue.editions["it"], folder / "out")
     return message.compose(Personal("persona.1@example.org", "Persona 1",
                                     f"{config.base_url}/unsubscribe/{'x' * 86}",
-                                    message_id(1, 1, "comune.torino.it")))
+                                    message_id(1, 1, "comune.torino.it", b"k" * 32)))
 
 
 def smtp_source(message: bytes, port: int, count: int, connections: int, tmp: Path) -> float:
@@ -145,10 +164,63 @@ def run(count: int, connections: int, compare: bool) -> None:
                 limit = smtp_source(message, port, count, connections, Path(tmp))
                 print(f"{count:>7,} messages    smtp-source      {limit:8,.0f} msg/s "
                       f"(same {len(message) / 1024:.0f} KiB message, {connections} connections)")
-                print(f"ratio newsletter send / smtp-source: {rate / limit:.2f} (target ≥ 0.6)")
+                print(f"ratio newsletter send / smtp-source: {rate / limit:.2f} (target ≥ 0.9)")
         finally:
             server.terminate()
             server.wait()
+
+
+def postgres(url: str, count: int, connections: int) -> None:
+    """The rate on PostgreSQL with one worker, then two sharing the delivery."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    except sqlalchemy.exc.OperationalError as exc:
+        print(f"PostgreSQL not measured: cannot connect to {url} ({exc.orig})")
+        return
+    scoped = str(sqlalchemy.engine.make_url(url).update_query_dict(
+        {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False))
+    try:
+        for workers in (1, 2):
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = project(Path(tmp))
+                env = {**os.environ, "NEWSLETTER_SECRET_KEY": "bench" * 8,
+                       "NEWSLETTER_DATABASE_URL": scoped}
+                env.pop("NEWSLETTER_SMTP_URL", None)
+                with admin.begin() as connection:  # a fresh list and ledger each time
+                    connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+                    connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+                subscribers(folder, count, env)
+                config = load_config(folder, env)
+                build_issue(config, MONTH, folder / "out")
+                store = Store(config.database_url, config.secret())
+                issue = load_issue(config, MONTH)
+                delivery = ledger.create(store, MONTH, "it", subject(issue.editions["it"]))
+                ledger.enqueue(store, delivery.id, ["it"])
+                store.close()
+                port = free_port()
+                server = sink(port)
+                try:
+                    started = time.monotonic()
+                    processes = [start_send(folder, env, port, connections, "--resume")
+                                 for _ in range(workers)]
+                    results = [sent_now(process) for process in processes]
+                    wall = time.monotonic() - started
+                finally:
+                    server.terminate()
+                    server.wait()
+                sent = sum(n for n, _ in results)
+                seconds = max(s for _, s in results)
+                print(f"{count:>7,} recipients  PostgreSQL, {workers} worker{'s' if workers > 1 else ' '} "
+                      f"{sent / seconds:8,.0f} msg/s ({sent:,} in {seconds:.1f} s; "
+                      f"{' + '.join(f'{n:,}' for n, _ in results)}; wall {wall:.1f} s; "
+                      f"{connections} connections each)")
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def main() -> None:
@@ -156,12 +228,17 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=20_000)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--skip-100k", action="store_true", help="Skip the 100 000 memory run.")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                        help="A PostgreSQL database to measure in (a schema of its own).")
+    parser.add_argument("--no-postgres", action="store_true", help="Skip the PostgreSQL runs.")
     args = parser.parse_args()
     missing = [tool for tool in ("smtp-sink", "smtp-source") if not shutil.which(tool)]
     if missing:
         sys.exit(f"{' and '.join(missing)} not found: install Debian's postfix package "
                  "(apt-get install postfix) and run again")
     run(args.recipients, args.connections, compare=True)
+    if not args.no_postgres:
+        postgres(args.postgres, args.recipients, args.connections)
     if not args.skip_100k:
         run(100_000, args.connections, compare=False)
 

@@ -3,9 +3,10 @@ lists, scores under 1.0 with SpamAssassin, signs with DKIM over both
 List-Unsubscribe headers, refuses header injection."""
 
 import base64
+import re
 import shutil
 import subprocess
-from email import message_from_bytes, policy
+from email import message_from_bytes, message_from_string, policy
 
 import dkim
 import pytest
@@ -42,7 +43,7 @@ def test_parses_cleanly_with_every_header(edition_message):
                                     "<international.affairs@comune.torino.it>")
     assert str(message["To"]) == "Anna Rossì <anna.rossi@example.org>"
     assert message["Subject"] == "Work in Progress – Dicembre 2023"
-    assert message["Message-ID"].startswith("<wip.7.42.")
+    assert re.fullmatch(r"<wip\.[0-9a-f]{20}@comune\.torino\.it>", message["Message-ID"])
     assert message["MIME-Version"] == "1.0" and message["Content-Language"] == "it"
     assert message["Date"].datetime.utcoffset().total_seconds() == 0
     assert message.get_content_type() == "multipart/alternative"
@@ -65,6 +66,42 @@ def test_only_the_personal_parts_differ(edition_message):
 def test_internationalized_address_is_written_for_smtputf8(edition_message):
     raw = edition_message.compose(personal("josé@exämple.org", "José"))
     assert '"José" <josé@exämple.org>'.encode() in raw
+
+
+NAMES = ["Anna Rossì", 'Mario "Il Grande" Rossi', "Rossi, Mario", "O'Brien", 'a\\b"c',
+         "Zoë \"Z\" Ünal", "Élodie <e@evil.example>", "=?utf-8?q?Admin?=", "x@y.example, z@w.example",
+         "(comment) Name", "Ünï \"quoted\" ; name", "   spaced   out   ", "", None, "Δ" * 120]
+ADDRESSES = ["anna@example.org", "ünï@exämple.org"]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_every_to_header_parses_back_to_one_mailbox(edition_message, address):
+    """Whatever a subscriber's name holds (quotes, commas, angle brackets,
+    backslashes, encoded-word look-alikes, letters outside ASCII), the To:
+    header is one mailbox with that address and that name."""
+    for name in NAMES:
+        head = edition_message.compose(personal(address, name)).split(b"\r\n\r\n", 1)[0]
+        parsed = message_from_string(head.decode("utf-8") + "\r\n\r\n", policy=policy.SMTPUTF8)
+        mailboxes = parsed["To"].addresses
+        assert len(mailboxes) == 1, (name, parsed["To"])
+        assert mailboxes[0].addr_spec == address, name
+        assert mailboxes[0].display_name == " ".join((name or "").split()), name
+        defects = [d for d in parsed["To"].defects if not address_is_utf8(d)]
+        assert not defects, (name, defects)
+
+
+def address_is_utf8(defect) -> bool:
+    """Python flags a non-ASCII local part, which SMTPUTF8 (RFC 6531) allows."""
+    return type(defect).__name__ == "NonASCIILocalPartDefect"
+
+
+def test_message_id_is_the_same_for_a_second_copy():
+    key = b"k" * 32
+    first = message_id(7, 42, "comune.torino.it", key)
+    assert first == message_id(7, 42, "comune.torino.it", key)  # the second copy's
+    assert first != message_id(7, 43, "comune.torino.it", key)
+    assert "42" not in first.split("@")[0]  # says nothing about anybody's place in the list
+    assert message_id(0, 0, "x.example") != message_id(0, 0, "x.example")  # test copies
 
 
 def test_header_injection_is_impossible(edition_message):

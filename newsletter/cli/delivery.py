@@ -28,11 +28,14 @@ from newsletter.store import deliveries as ledger
 @options.out("Where the issue was built (default: out/).")
 @click.option("--connections", type=click.IntRange(1, 64), help="Concurrent SMTP connections.")
 @click.option("--rate", type=click.FloatRange(min=0.1), help="At most this many messages per second.")
+@click.option("--no-resend-uncertain", "hold_uncertain", is_flag=True,
+              help="Hold recipients whose message got no answer instead of sending them one "
+                   "more copy at the end.")
 @options.quiet()
 @pass_config
 def send_command(project: Project, month: str, langs: tuple[str, ...], test_address: str | None,
                  resume: bool, fallback: bool, out: Path | None, connections: int | None,
-                 rate: float | None, quiet: bool) -> None:
+                 rate: float | None, hold_uncertain: bool, quiet: bool) -> None:
     """Deliver an issue to every active subscriber, each in their language.
 
     Each edition is delivered once: a second `send` is refused, `--resume`
@@ -50,10 +53,16 @@ def send_command(project: Project, month: str, langs: tuple[str, ...], test_addr
         click.echo(f"test copy of {month} ({lang}) sent to {test_address}: {reply}")
         return
     results = _run(project, month, langs or None, resume, fallback, out, transport,
-                   settings_from(config, connections, rate), quiet)
+                   settings_from(config, connections, rate, False if hold_uncertain else None),
+                   quiet)
     stopped = [r for r in results if r.summary.paused or r.summary.interrupted]
     for result in results:
         click.echo(_summary_line(result))
+    if any(r.summary.fenced for r in results):
+        raise NewsletterError(
+            "stopped: this sender fell silent longer than the lease ([dispatch] lease_seconds) "
+            "and another one took the delivery over; nothing more was sent from here. "
+            f"See `newsletter deliveries {month}`")
     if stopped:
         reason = stopped[0].summary.paused or "interrupted"
         raise NewsletterError(f"{reason}; finish with `newsletter send {month} --resume`")
@@ -98,11 +107,18 @@ def _summary_line(result: Result) -> str:
     rate = s.sent / s.seconds if s.seconds else 0
     line = (f"{result.delivery.month} {result.delivery.language}: {result.delivery.state}; "
             f"{c['sent']} sent, {c['failed']} failed, {c['deferred']} deferred, "
-            f"{c['uncertain']} uncertain, {c['cancelled']} cancelled, {c['queued']} queued "
+            f"{c['uncertain']} uncertain, {c['resent']} resent, {c['cancelled']} cancelled, "
+            f"{c['queued']} queued "
             f"({s.sent} sent now in {s.seconds:.1f} s, {rate:.0f}/s)")
     if s.uncertain_found:
         line += (f"\n  {s.uncertain_found} message(s) were in flight when the previous run "
-                 "stopped: marked uncertain, not sent again (see `newsletter deliveries`)")
+                 "stopped: marked uncertain")
+    if s.resent:
+        line += (f"\n  {s.resent} second cop{'y' if s.resent == 1 else 'ies'} sent to recipients "
+                 "whose first message got no answer (same Message-ID)")
+    if c["uncertain"]:
+        line += (f"\n  {c['uncertain']} uncertain: held, not sent again (they may have received "
+                 "it; see `newsletter deliveries`)")
     return line
 
 
@@ -110,15 +126,17 @@ def _summary_line(result: Result) -> str:
 @click.argument("month", metavar="[YYYY-MM]", required=False)
 @pass_config
 def deliveries_command(project: Project, month: str | None) -> None:
-    """Show each delivery's state and counts (queued, sent, failed, deferred, uncertain)."""
+    """Show each delivery's state and counts (queued, sent, failed, deferred, uncertain,
+    resent: recipients sent a second copy because their first got no answer)."""
     found = ledger.listing(project.store, month)
     if not found:
         click.echo("no deliveries yet" + (f" for {month}" if month else ""))
         return
     click.echo(f"{'issue':<8} {'lang':<4} {'state':<9} {'queued':>7} {'sent':>7} {'failed':>7} "
-               f"{'deferred':>8} {'uncertain':>9} {'cancelled':>9}  note")
+               f"{'deferred':>8} {'uncertain':>9} {'resent':>6} {'cancelled':>9}  note")
     for delivery in found:
         c = ledger.counts(project.store, delivery.id)
         click.echo(f"{delivery.month:<8} {delivery.language:<4} {delivery.state:<9} "
                    f"{c['queued']:>7} {c['sent']:>7} {c['failed']:>7} {c['deferred']:>8} "
-                   f"{c['uncertain']:>9} {c['cancelled']:>9}  {delivery.note or ''}")
+                   f"{c['uncertain']:>9} {c['resent']:>6} {c['cancelled']:>9}  "
+                   f"{delivery.note or ''}")

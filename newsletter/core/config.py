@@ -113,6 +113,10 @@ class DispatchSection(Section):
     backoff_seconds: PositiveFloat = Field(2.0, description="before the first retry; doubles")
     bounce_limit: Positive = Field(3, description="hard bounces before 'bounced'")
     defer_minutes: PositiveFloat = Field(30.0, description="before a deferred message is retried")
+    lease_seconds: Annotated[float, Field(ge=5)] = Field(
+        60.0, description="a sender silent this long is taken over (renewed every sixth)")
+    resend_uncertain: bool = Field(
+        True, description="send a message that got no answer once more, at the end")
 
     @property
     def defer_for(self) -> timedelta:

@@ -144,7 +144,7 @@ def send(config: Config, store: Store, month: str, out: Path, transports: Callab
         summary = dispatcher.run(delivery.id, retry_deferred=resume)
         results.append(Result(ledger.get(store, delivery.id), summary,
                               ledger.counts(store, delivery.id)))
-        if summary.paused or summary.interrupted:
+        if summary.paused or summary.interrupted or summary.fenced:
             break
     return results
 

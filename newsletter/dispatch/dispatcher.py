@@ -9,6 +9,12 @@ one small commit per message. Threads were tried first: the hand-overs of
 the interpreter lock between four sender threads cost more than the SMTP
 work and the commits together (1 961 against 3 500 messages a second on
 the benchmark).
+
+The worker's lease is renewed by a thread of its own, whatever the rate,
+the hourly cap or the relay's speed. Every write is fenced by the lease
+(``newsletter.store.deliveries``): a worker taken over stops without
+sending another message. When the queue is empty, recipients whose
+message got no answer are sent a second copy (same Message-ID), once.
 """
 
 from __future__ import annotations
@@ -44,14 +50,20 @@ class Settings:
     defer_for: timedelta = timedelta(minutes=30)
     bounce_limit: int = 3
     lease: timedelta = timedelta(seconds=60)  # a silent worker is dead after this
-    heartbeat: float = 10.0
     connect_attempts: int = 3
+    resend_uncertain: bool = True  # a second copy at the end for a message without an answer
+
+    @property
+    def heartbeat(self) -> float:
+        """Seconds between two renewals: six chances before the lease lapses."""
+        return self.lease.total_seconds() / 6
 
 
 DEFAULTS = Settings()
 
 
-def settings_from(config: Config, connections: int | None, rate: float | None) -> Settings:
+def settings_from(config: Config, connections: int | None, rate: float | None,
+                  resend_uncertain: bool | None = None) -> Settings:
     """The [dispatch] section (validated at load), with the command line's overrides."""
     section = config.dispatch
     return Settings(
@@ -62,8 +74,9 @@ def settings_from(config: Config, connections: int | None, rate: float | None) -
         backoff=section.backoff_seconds,
         bounce_limit=section.bounce_limit,
         defer_for=section.defer_for,
+        lease=timedelta(seconds=section.lease_seconds),
+        resend_uncertain=section.resend_uncertain if resend_uncertain is None else resend_uncertain,
     )
-
 
 
 @dataclass
@@ -72,10 +85,13 @@ class Summary:
     failed: int = 0
     deferred: int = 0
     cancelled: int = 0
+    uncertain: int = 0  # messages of this run that got no answer
+    resent: int = 0  # second copies attempted in this run
     requeued: int = 0
     uncertain_found: int = 0
     paused: str | None = None
     interrupted: bool = False
+    fenced: bool = False  # another worker took the lease over: this one stopped
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -111,16 +127,16 @@ class _Journal:
         self._waiting: list[tuple[list[int], list[ledger.Outcome], asyncio.Future]] = []
         self._flushing: asyncio.Task | None = None
 
-    async def write(self, marks: list[int], outcomes: list[ledger.Outcome]) -> None:
-        """Returns once the marks and outcomes are committed."""
+    async def write(self, marks: list[int],
+                    outcomes: list[ledger.Outcome]) -> list[ledger.Refused]:
+        """Returns, once the marks and outcomes are committed, what was refused."""
         if self.inline:
-            self.writer.write(marks, outcomes)
-            return
+            return self.writer.write(marks, outcomes)
         done = asyncio.get_running_loop().create_future()
         self._waiting.append((marks, outcomes, done))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
-        await done
+        return await done
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
@@ -129,13 +145,35 @@ class _Journal:
             marks = [m for entry in batch for m in entry[0]]
             outcomes = [o for entry in batch for o in entry[1]]
             try:
-                await loop.run_in_executor(None, self.writer.write, marks, outcomes)
+                refused = await loop.run_in_executor(None, self.writer.write, marks, outcomes)
             except BaseException as exc:
                 for _, _, done in batch:
                     done.set_exception(exc)
             else:
-                for _, _, done in batch:
-                    done.set_result(None)
+                for entry_marks, entry_outcomes, done in batch:
+                    mine = set(entry_marks) | {o.recipient_id for o in entry_outcomes}
+                    done.set_result([r for r in refused if r.recipient_id in mine])
+
+
+class _Lease(threading.Thread):
+    """Renews the worker's lease every ``interval`` seconds, from a thread of its
+    own: neither a slow relay, a low rate nor a busy event loop delays it."""
+
+    def __init__(self, store: Store, worker_id: str, interval: float, lost: Callable[[], None]):
+        super().__init__(name=f"lease {worker_id}", daemon=True)
+        self.store, self.worker_id, self.interval, self.lost = store, worker_id, interval, lost
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            try:
+                held = ledger.heartbeat(self.store, self.worker_id)
+            except Exception:  # the database is away for a moment: try again next time
+                LOG.warning("could not renew the lease of %s", self.worker_id, exc_info=True)
+                continue
+            if not held:
+                self.lost()
+                return
 
 
 class Dispatcher:
@@ -152,11 +190,14 @@ class Dispatcher:
         self._pause_reason: str | None = None
         self._pause_cause = PauseCause.INTERRUPTED
         self._summary = Summary()
+        self._in_flight = 0  # jobs handed to the senders whose answer is not recorded yet
 
     def run(self, delivery_id: int, *, retry_deferred: bool = False) -> Summary:
         started = time.monotonic()
         summary = self._summary
         ledger.register_worker(self.store, self.worker_id, delivery_id)
+        lease = _Lease(self.store, self.worker_id, self.settings.heartbeat, self._lost_the_lease)
+        lease.start()
         try:
             summary.requeued, summary.uncertain_found = ledger.recover(
                 self.store, delivery_id, self.settings.lease)
@@ -165,14 +206,22 @@ class Dispatcher:
             ledger.set_state(self.store, delivery_id, D.RUNNING)
             asyncio.run(self._deliver_all(delivery_id))
         finally:
+            lease.done.set()
+            lease.join()
             ledger.unregister_worker(self.store, self.worker_id)  # claimed rows: queued again
         self._conclude(delivery_id)
         summary.seconds = time.monotonic() - started
         return summary
 
+    def _lost_the_lease(self) -> None:
+        LOG.error("worker %s: its lease was taken over by another worker; it stops without "
+                  "sending anything more", self.worker_id)
+        self._summary.fenced = True
+        self.stop.set()
+
     async def _deliver_all(self, delivery_id: int) -> None:
         jobs: asyncio.Queue = asyncio.Queue(maxsize=self.settings.connections * 2)
-        writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit)
+        writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit, self.worker_id)
         journal = _Journal(writer, inline=self.store.dialect == "sqlite")
         senders = [asyncio.create_task(self._sender(delivery_id, jobs, journal))
                    for _ in range(self.settings.connections)]
@@ -188,28 +237,44 @@ class Dispatcher:
             writer.close()
 
     async def _feed(self, delivery_id: int, jobs: asyncio.Queue, senders) -> None:
-        last_beat = time.monotonic()
+        """Claim and queue recipients until none is left; then, once every
+        message in flight has its answer, the second copies."""
+        second_copies = False
         while not self.stop.is_set():
-            if time.monotonic() - last_beat > self.settings.heartbeat:
-                ledger.heartbeat(self.store, self.worker_id)
-                last_beat = time.monotonic()
             limit = self._room_this_hour()
             if limit == 0:
                 await self._wait_for_the_cap()
                 continue
-            batch = ledger.claim(self.store, delivery_id, self.worker_id,
-                                 min(self.settings.batch, limit))
-            if not batch:
+            try:
+                batch = ledger.claim(self.store, delivery_id, self.worker_id,
+                                     min(self.settings.batch, limit), second_copies=second_copies)
+            except ledger.Fenced:
+                self._lost_the_lease()
                 return
+            if not batch:
+                if second_copies or not self.settings.resend_uncertain:
+                    return
+                await self._all_answered(jobs, senders)
+                second_copies = True
+                continue
             for job in batch:
                 while not self.stop.is_set():
                     if all(task.done() for task in senders):
                         return
+                    self._in_flight += 1
                     try:
                         await asyncio.wait_for(jobs.put(job), 0.2)
                         break
                     except TimeoutError:
+                        self._in_flight -= 1
                         continue
+
+    async def _all_answered(self, jobs: asyncio.Queue, senders) -> None:
+        """Wait until the senders have taken every job and recorded its answer."""
+        while self._in_flight and not self.stop.is_set():
+            if all(task.done() for task in senders):
+                return
+            await asyncio.sleep(0.05)
 
     def _room_this_hour(self) -> int:
         cap = self.settings.hourly_cap
@@ -220,7 +285,6 @@ class Dispatcher:
     async def _wait_for_the_cap(self) -> None:
         if self.progress:
             self.progress("hourly cap reached: waiting for the rolling hour to make room")
-        ledger.heartbeat(self.store, self.worker_id)
         await self._sleep(30)
 
     async def _sleep(self, seconds: float) -> None:
@@ -231,6 +295,8 @@ class Dispatcher:
 
     def _conclude(self, delivery_id: int) -> None:
         summary = self._summary
+        if summary.fenced:  # the delivery belongs to the worker that took over
+            return
         summary.interrupted = self.stop.is_set() and not self._pause_reason
         if self._pause_reason:
             summary.paused = self._pause_reason
@@ -238,7 +304,8 @@ class Dispatcher:
             note = summary.paused or "interrupted: resume with --resume"
             ledger.set_state(self.store, delivery_id, D.PAUSED, note, cause=self._pause_cause)
         else:
-            ledger.finish_if_complete(self.store, delivery_id)
+            ledger.finish_if_complete(self.store, delivery_id,
+                                      resend_uncertain=self.settings.resend_uncertain)
 
     # -- one coroutine per connection ---------------------------------------------------
 
@@ -247,13 +314,25 @@ class Dispatcher:
         answered: list[ledger.Outcome] = []  # written with the next "sending" mark
         try:
             while (job := await jobs.get()) is not None:
-                if self.stop.is_set() or not await self._connect(transport):
-                    continue  # left claimed: queued again when the worker unregisters
-                await self._limiter.wait()
-                await journal.write([job.id], answered)  # durable before the SMTP transaction
-                answered = [await self._deliver(transport, delivery_id, job)]
-                self._count(answered[0].state)
-            await journal.write([], answered)
+                try:
+                    if self.stop.is_set() or not await self._connect(transport):
+                        continue  # left claimed: queued again when the worker unregisters
+                    await self._limiter.wait()
+                    # durable, fenced and checked against unsubscription before the transaction
+                    refused = await journal.write([job.id], answered)
+                    answered = []
+                    if self._refused(refused, job.id):
+                        continue
+                    answered = [await self._deliver(transport, delivery_id, job)]
+                    self._count(answered[0].state)
+                    if job.second_copy:
+                        self._summary.resent += 1
+                    if jobs.empty():  # no next mark to ride on: record the answer now
+                        self._refused(await journal.write([], answered), None)
+                        answered = []
+                finally:
+                    self._in_flight -= 1
+            self._refused(await journal.write([], answered), None)
         except Exception as exc:  # a failure here must stop the delivery, not hang it
             LOG.exception("sender failed")
             self._pause(f"paused: {exc}", PauseCause.FAILURE)
@@ -274,20 +353,38 @@ class Dispatcher:
                 delay *= 2
         return False
 
+    def _refused(self, refused: list[ledger.Refused], mark: int | None) -> bool:
+        """Act on what the ledger refused; True if ``mark``'s message must not go."""
+        for refusal in refused:
+            if refusal.fenced:
+                self._lost_the_lease()
+            else:
+                self._count("cancelled")
+        return any(r.recipient_id == mark for r in refused)
+
     async def _deliver(self, transport: Transport, delivery_id: int,
                        job: ledger.Claimed) -> ledger.Outcome:
         personal = Personal(job.email, job.name, self.unsubscribe_url(job.uid),
-                            message_id(delivery_id, job.id, self.domain))
+                            message_id(delivery_id, job.id, self.domain, self.store.secret))
         outgoing = self.message.personalize(personal)
         delay, attempts = self.settings.backoff, 0
         while True:
             attempts += 1
             try:
                 reply = await transport.send(outgoing, self.sender_address, [job.email])
+                if job.second_copy:
+                    reply = f"second copy: {reply}"
                 return ledger.Outcome(job.id, R.SENT, reply, attempts, job.subscriber_id)
             except TransportError as exc:
+                if exc.uncertain:
+                    what = ("second copy: held, never sent a third time" if job.second_copy
+                            else "to be sent once more at the end of the delivery"
+                            if self.settings.resend_uncertain else "held (--no-resend-uncertain)")
+                    return ledger.Outcome(job.id, R.UNCERTAIN, f"{exc}; {what}", attempts,
+                                          job.subscriber_id)
                 if exc.permanent:
-                    return ledger.Outcome(job.id, R.FAILED, str(exc), attempts, job.subscriber_id)
+                    return ledger.Outcome(job.id, R.FAILED, str(exc), attempts, job.subscriber_id,
+                                          bounce=not exc.local)
                 if attempts > self.settings.retries or self.stop.is_set():
                     return ledger.Outcome(job.id, R.DEFERRED, str(exc), attempts, job.subscriber_id,
                                           retry_at=now() + self.settings.defer_for)

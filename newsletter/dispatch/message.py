@@ -13,6 +13,9 @@ Message-ID, Date, List-Unsubscribe (RFC 2369 / RFC 8058).
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from email import quoprimime
@@ -142,8 +145,16 @@ def dot_stuff(data: bytes, at_line_start: bool) -> bytes:
     return b"." + doubled if at_line_start and doubled.startswith(b".") else doubled
 
 
-def message_id(delivery_id: int, recipient_id: int, domain: str) -> str:
-    return f"<wip.{delivery_id}.{recipient_id}.{secrets.token_hex(4)}@{domain}>"
+def message_id(delivery_id: int, recipient_id: int, domain: str, key: bytes | None = None) -> str:
+    """A recipient's Message-ID: the same every time its copy is sent, so a
+    second copy (after an unanswered transaction) shows as one message in
+    most mail clients. Keyed with the store's secret, it says nothing about
+    the list (neither its size nor anybody's place in it); without a key
+    (test copies), random."""
+    if key is None:
+        return f"<wip.{secrets.token_hex(10)}@{domain}>"
+    tag = hmac.new(key, f"{delivery_id}.{recipient_id}".encode(), hashlib.sha256).hexdigest()
+    return f"<wip.{tag[:24]}@{domain}>"
 
 
 def _header(name: str, value: str) -> bytes:
@@ -156,15 +167,30 @@ def _header(name: str, value: str) -> bytes:
 
 
 def _address(address: str, name: str | None) -> str:
+    """``name <address>`` as one mailbox whatever the name holds: an ASCII name
+    as plain words or a quoted-string (quotes and backslashes escaped), any
+    other as RFC 2047 encoded-words; beside an internationalized address
+    (SMTPUTF8, RFC 6532: headers in raw UTF-8), a quoted-string in UTF-8."""
     clean = " ".join((name or "").split())  # no CR/LF can reach a header
-    if not address.isascii():
-        # An internationalized address needs SMTPUTF8 (RFC 6531): header in raw UTF-8.
-        return f'"{clean}" <{address}>' if clean else address
     if not clean:
         return address
-    if clean.isascii():
-        return email.utils.formataddr((clean, address))
+    if "=?" not in clean and (clean.isascii() or not address.isascii()):
+        return f"{_phrase(clean)} <{address}>"
+    # Encoded-words, also for a name that merely looks like one ("=?utf-8?q?…"):
+    # many readers decode those even inside quotes.
     return f"{_encoded_phrase(clean)}\r\n <{address}>"
+
+
+# Words that need no quoting (a subset of RFC 5322's atext: no "=?", which
+# could read as an encoded-word).
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9 _-]+")
+
+
+def _phrase(text: str) -> str:
+    if _PLAIN_WORDS.fullmatch(text):
+        return text
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def _encoded_phrase(text: str) -> str:

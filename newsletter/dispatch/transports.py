@@ -25,13 +25,18 @@ from newsletter.core.errors import ConfigError, NewsletterError
 
 
 class TransportError(NewsletterError):
-    """The message could not be handed over: ``permanent`` for 5xx replies,
-    ``unreachable`` when no connection could be made at all."""
+    """The message was not handed over: ``permanent`` for 5xx replies,
+    ``unreachable`` when no connection could be made at all. ``uncertain``:
+    the whole message went out but no answer came back (a drop or a timeout
+    after the final dot), so it may have been delivered: never retry it as
+    if it had not. ``local``: refused here, before the relay saw it (not a
+    bounce)."""
 
     def __init__(self, message: str, *, code: int | None = None, permanent: bool = False,
-                 unreachable: bool = False):
+                 unreachable: bool = False, uncertain: bool = False, local: bool = False):
         super().__init__(message)
         self.code, self.permanent, self.unreachable = code, permanent, unreachable
+        self.uncertain, self.local = uncertain, local
 
 
 class Outgoing(Protocol):
@@ -165,7 +170,7 @@ class SMTPTransport:
         try:
             return await self._connection.send(message.smtp_data(), sender, recipients)
         except TransportError as exc:
-            if exc.code in (None, 421, -1):  # the connection is gone or going
+            if exc.code in (None, 421, -1) and not exc.local:  # the connection is gone or going
                 self._drop()
             raise
 
@@ -190,6 +195,7 @@ class _AsyncSMTP:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.extensions: set[str] = set()
+        self._data_sent = False
 
     async def connect(self) -> None:
         s = self.s
@@ -260,16 +266,28 @@ class _AsyncSMTP:
             raise TransportError(f"{code} {text}", code=code, permanent=500 <= code < 600)
 
     async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
-        smtputf8 = " SMTPUTF8" if not all(r.isascii() for r in recipients) else ""
+        international = not sender.isascii() or not all(r.isascii() for r in recipients)
+        if international and "SMTPUTF8" not in self.extensions:
+            raise TransportError(
+                f"{self.s.host} does not offer SMTPUTF8 (RFC 6531), which an address with "
+                f"letters outside ASCII needs ({', '.join(r for r in recipients if not r.isascii())}"
+                "): not sent; use a relay that offers it", permanent=True, local=True)
+        smtputf8 = " SMTPUTF8" if international else ""
         commands = [f"MAIL FROM:<{sender}>{smtputf8}", *(f"RCPT TO:<{r}>" for r in recipients),
                     "DATA"]
         goods = [(250,)] + [(250, 251)] * len(recipients) + [(354,)]
+        self._data_sent = False
         try:
             async with asyncio.timeout(self.s.timeout):
                 return await self._transaction(message, commands, goods)
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
-            raise TransportError(f"connection to {self.s.host} lost: "
-                                 f"{exc or type(exc).__name__}") from None
+            cause = "no answer in time" if isinstance(exc, TimeoutError) else \
+                f"connection lost: {exc or type(exc).__name__}"
+            if self._data_sent:
+                raise TransportError(
+                    f"{self.s.host}: {cause} after the end of the message: it may or may "
+                    "not have been delivered", uncertain=True) from None
+            raise TransportError(f"{self.s.host}: {cause}") from None
 
     async def _transaction(self, message: bytes, commands: list[str], goods: list) -> str:
         replies = []
@@ -283,6 +301,7 @@ class _AsyncSMTP:
                 if replies[-1][0] >= 400:
                     break
         await self._refusal(replies, goods, len(commands))
+        self._data_sent = True  # from here on, a lost answer leaves the message's fate unknown
         self.writer.write(message)  # already dot-stuffed, with the final dot
         await self.writer.drain()
         code, reply = await self._reply()

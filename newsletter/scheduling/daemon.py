@@ -158,8 +158,9 @@ class Scheduler:
             return False  # nobody was queued: an editor must fix the source and schedule again
         if ledger.live_workers(self.store, delivery.id, self.dispatch.lease):
             return False  # someone is on it
-        if not ledger.pending_now(self.store, delivery.id):
-            ledger.finish_if_complete(self.store, delivery.id)
+        resend = self.dispatch.resend_uncertain
+        if not ledger.pending_now(self.store, delivery.id, resend_uncertain=resend):
+            ledger.finish_if_complete(self.store, delivery.id, resend_uncertain=resend)
             return False
         if delivery.state == DeliveryState.PAUSED:
             last = self._paused_tries.get(delivery.id, 0.0)
@@ -202,9 +203,10 @@ class Scheduler:
             self._active.discard(dispatcher)
         counts = ledger.counts(self.store, delivery.id)
         state = ledger.get(self.store, delivery.id).state
-        LOG.info("%s %s: %s; %d sent now (%d sent, %d failed, %d deferred, %d uncertain in all)%s",
+        LOG.info("%s %s: %s; %d sent now (%d sent, %d failed, %d deferred, %d uncertain, "
+                 "%d resent in all)%s",
                  delivery.month, delivery.language, state, summary.sent, counts["sent"],
-                 counts["failed"], counts["deferred"], counts["uncertain"],
+                 counts["failed"], counts["deferred"], counts["uncertain"], counts["resent"],
                  f"; {summary.paused}" if summary.paused else "")
 
     def _send_reminder(self, month: str, first_day: date) -> None:

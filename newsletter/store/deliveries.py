@@ -3,9 +3,21 @@
 Every recipient of a delivery has a row. Workers claim rows in batches
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serializes writers), mark
 each one ``sending`` — durably — before its SMTP transaction, and record the
-outcome as the server answers. A worker that dies leaves ``claimed`` rows
-(never attempted: queued again) and ``sending`` rows (perhaps delivered:
-uncertain, reported, never re-sent).
+outcome as the server answers.
+
+A worker holds a lease (its row in ``workers``, renewed by a heartbeat).
+A worker whose lease lapsed is taken over: its ``claimed`` rows (never
+attempted) are queued again, its ``sending`` rows (perhaps delivered)
+become ``uncertain``, and its row is deleted. That deletion fences it:
+every write of the hot path names the worker and checks that its row still
+exists, in the transaction that marks a recipient ``sending``, so a worker
+that was taken over can neither start another message nor overwrite what
+its successor recorded.
+
+An uncertain recipient (no answer after the final dot, or a worker that died
+mid-transaction) is sent once more at the end of the delivery, with the same
+Message-ID; one that is uncertain a second time is held. Nobody is ever sent
+more than two copies, and every second copy is in the ledger (``resent_at``).
 """
 
 from __future__ import annotations
@@ -79,6 +91,7 @@ class Claimed:
     uid: str
     email: str
     name: str | None
+    second_copy: bool = False  # an earlier attempt got no answer: this is the last copy
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,7 @@ class Outcome:
     attempts: int
     subscriber_id: int | None = None
     retry_at: datetime | None = None
+    bounce: bool = False  # a refusal by the recipient's server (counts towards "bounced")
 
 
 # -- deliveries --------------------------------------------------------------------
@@ -192,15 +206,22 @@ def start(store: Store, delivery_id: int) -> int | None:
             ["delivery_id", "subscriber_id", "state", "updated_at"], chosen)).rowcount
 
 
-def pending_now(store: Store, delivery_id: int) -> int:
-    """Recipients that a worker could try now (deferred ones once their time has come)."""
+def pending_now(store: Store, delivery_id: int, *, resend_uncertain: bool = True) -> int:
+    """Recipients that a worker could try now (deferred ones once their time
+    has come; with ``resend_uncertain``, uncertain ones owed a second copy)."""
+    owed = _owed_a_second_copy() if resend_uncertain else False
     with store.transaction() as connection:
         return connection.execute(select(func.count()).select_from(recipients).where(
             recipients.c.delivery_id == delivery_id,
-            or_(recipients.c.state.in_((R.QUEUED, R.CLAIMED, R.SENDING)),
+            or_(recipients.c.state.in_((R.QUEUED, R.CLAIMED, R.SENDING)), owed,
                 and_(recipients.c.state == R.DEFERRED,
                      or_(recipients.c.next_attempt_at.is_(None),
                          recipients.c.next_attempt_at <= now()))))).scalar()
+
+
+def _owed_a_second_copy():
+    return and_(recipients.c.state == R.UNCERTAIN, recipients.c.unsure == 1,
+                recipients.c.resent_at.is_(None))
 
 
 def counts(store: Store, delivery_id: int) -> dict[str, int]:
@@ -208,10 +229,13 @@ def counts(store: Store, delivery_id: int) -> dict[str, int]:
     with store.transaction() as connection:
         rows = connection.execute(select(recipients.c.state, func.count()).where(
             recipients.c.delivery_id == delivery_id).group_by(recipients.c.state)).all()
+        resent = connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.delivery_id == delivery_id, recipients.c.resent_at.is_not(None))).scalar()
     found = dict(rows)
     shown = {state: found.get(state, 0) for state in
              (R.QUEUED, R.SENT, R.FAILED, R.DEFERRED, R.UNCERTAIN, R.CANCELLED)}
     shown[R.QUEUED] += found.get(R.CLAIMED, 0) + found.get(R.SENDING, 0)
+    shown["resent"] = resent  # recipients sent a second copy (each also counted by its state)
     return shown
 
 
@@ -237,22 +261,38 @@ def register_worker(store: Store, worker_id: str, delivery_id: int) -> None:
             started_at=at, heartbeat_at=at))
 
 
-def heartbeat(store: Store, worker_id: str) -> None:
+def heartbeat(store: Store, worker_id: str) -> bool:
+    """Renew the worker's lease; False when it was taken over (its row is gone)."""
     with store.transaction() as connection:
-        connection.execute(update(workers).where(workers.c.id == worker_id).values(heartbeat_at=now()))
+        return connection.execute(update(workers).where(workers.c.id == worker_id).values(
+            heartbeat_at=now())).rowcount == 1
+
+
+class Fenced(DeliveryError):
+    """This worker's lease was taken over: it must not send another message."""
 
 
 def unregister_worker(store: Store, worker_id: str) -> None:
     with store.transaction() as connection:
-        connection.execute(update(recipients).where(
-            recipients.c.worker == worker_id, recipients.c.state == R.CLAIMED).values(
-            state=R.QUEUED, worker=None, updated_at=now()))
+        _release(connection, recipients.c.worker == worker_id, now())
         connection.execute(delete(workers).where(workers.c.id == worker_id))
 
 
+def _release(connection, whose, at: datetime) -> int:
+    """Claimed rows never attempted go back where they came from: a first copy
+    to the queue, a second copy to the uncertain ones still owed it."""
+    claimed = and_(whose, recipients.c.state == R.CLAIMED)
+    connection.execute(update(recipients).where(claimed, recipients.c.resent_at.is_not(None))
+                       .values(state=R.UNCERTAIN, worker=None, resent_at=None, updated_at=at))
+    return connection.execute(update(recipients).where(claimed).values(
+        state=R.QUEUED, worker=None, updated_at=at)).rowcount
+
+
 def _dead(row, at: datetime, lease: timedelta) -> bool:
-    """A worker is dead when its heartbeat is older than the lease or, on
-    this very host, when its process is gone (no need to wait for the lease)."""
+    """A worker is dead when its heartbeat is older than the lease (its lease
+    thread renews it every sixth of that: a live process that missed it is
+    frozen or hung, and is fenced off) or, on this very host, when its
+    process is gone (no need to wait for the lease)."""
     if utc(row.heartbeat_at) < at - lease:
         return True
     if row.host != socket.gethostname():
@@ -278,15 +318,16 @@ def recover(store: Store, delivery_id: int, lease: timedelta) -> tuple[int, int]
         alive = select(workers.c.id)
         orphan = and_(recipients.c.delivery_id == delivery_id,
                       or_(recipients.c.worker.is_(None), recipients.c.worker.not_in(alive)))
-        requeued = connection.execute(update(recipients).where(
-            orphan, recipients.c.state == R.CLAIMED).values(
-            state=R.QUEUED, worker=None, updated_at=at)).rowcount
+        requeued = _release(connection, orphan, at)
         uncertain = connection.execute(update(recipients).where(
             orphan, recipients.c.state == R.SENDING).values(
-            state=R.UNCERTAIN, updated_at=at,
-            reply="the sender stopped during this message's SMTP transaction: it may or may "
-                  "not have been delivered; not sent again")).rowcount
+            state=R.UNCERTAIN, worker=None, updated_at=at, unsure=recipients.c.unsure + 1,
+            reply=UNCERTAIN_AFTER_CRASH)).rowcount
     return requeued, uncertain
+
+
+UNCERTAIN_AFTER_CRASH = ("the sender stopped during this message's SMTP transaction: it may or "
+                         "may not have been delivered")
 
 
 def retry_deferred(store: Store, delivery_id: int, *, due_only: bool = False) -> int:
@@ -308,23 +349,31 @@ def live_workers(store: Store, delivery_id: int, lease: timedelta) -> int:
     return sum(1 for row in rows if not _dead(row, at, lease))
 
 
-def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` queued recipients for this worker. Recipients no
-    longer active (unsubscribed, bounced or erased since the delivery was
-    queued) are cancelled instead of claimed."""
+def claim(store: Store, delivery_id: int, worker_id: str, limit: int, *,
+          second_copies: bool = False) -> list[Claimed]:
+    """Take up to ``limit`` queued recipients for this worker (with
+    ``second_copies``: uncertain ones that never had a second copy, which
+    are then marked as resent). Recipients no longer active (unsubscribed,
+    bounced or erased since the delivery was queued) are cancelled instead.
+    Raises Fenced if the worker's lease was taken over."""
     at = now()
     with store.transaction() as connection:
-        chosen = (select(recipients.c.id).where(
-            recipients.c.delivery_id == delivery_id, recipients.c.state == R.QUEUED)
-            .order_by(recipients.c.id).limit(limit).with_for_update(skip_locked=True))
+        _hold_lease(connection, worker_id)
+        if second_copies:
+            wanted, values = _owed_a_second_copy(), {"resent_at": at}
+        else:
+            wanted, values = recipients.c.state == R.QUEUED, {}
+        chosen = (select(recipients.c.id).where(recipients.c.delivery_id == delivery_id, wanted)
+                  .order_by(recipients.c.id).limit(limit).with_for_update(skip_locked=True))
         ids = connection.execute(update(recipients).where(recipients.c.id.in_(chosen.scalar_subquery()))
-                                 .values(state=R.CLAIMED, worker=worker_id, updated_at=at)
+                                 .values(state=R.CLAIMED, worker=worker_id, updated_at=at, **values)
                                  .returning(recipients.c.id)).scalars().all()
         if not ids:
             return []
         rows = connection.execute(
-            select(recipients.c.id, recipients.c.subscriber_id, subscribers.c.uid,
-                   subscribers.c.email, subscribers.c.name, subscribers.c.status)
+            select(recipients.c.id, recipients.c.subscriber_id, recipients.c.unsure,
+                   subscribers.c.uid, subscribers.c.email, subscribers.c.name,
+                   subscribers.c.status)
             .select_from(recipients.outerjoin(subscribers,
                                               subscribers.c.id == recipients.c.subscriber_id))
             .where(recipients.c.id.in_(ids)).order_by(recipients.c.id)).all()
@@ -333,13 +382,36 @@ def claim(store: Store, delivery_id: int, worker_id: str, limit: int) -> list[Cl
             connection.execute(update(recipients).where(recipients.c.id.in_(gone)).values(
                 state=R.CANCELLED, worker=None, updated_at=at,
                 reply="no longer subscribed when its turn came"))
-    return [Claimed(row.id, row.subscriber_id, row.uid, row.email, row.name)
+    return [Claimed(row.id, row.subscriber_id, row.uid, row.email, row.name, row.unsure > 0)
             for row in rows if row.status == SubscriberStatus.ACTIVE]
+
+
+def _hold_lease(connection, worker_id: str) -> None:
+    """Within a transaction: renew this worker's lease, or stop here if it was
+    taken over. The update locks the worker's row until the commit (and, on
+    SQLite, takes the write lock first), so nobody can take it over meanwhile."""
+    held = connection.execute(update(workers).where(workers.c.id == worker_id).values(
+        heartbeat_at=now())).rowcount
+    if not held:
+        raise Fenced("this sender's lease was taken over by another worker: it stops here")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What the ledger would not let a worker do with a recipient."""
+
+    recipient_id: int
+    fenced: bool  # the worker's lease was taken over (else: no longer subscribed)
 
 
 class LedgerWriter:
     """The ledger's hot path: a message's "sending" mark and the previous
-    answer, committed together (one writer per dispatcher).
+    answers, committed together (one writer per dispatcher).
+
+    Every statement is fenced: it names the worker and touches a row only
+    while that worker holds the row and its lease. The mark also checks that
+    the subscriber is still active, at the moment the message is about to
+    leave, so whoever unsubscribed a second earlier is not mailed.
 
     Hand-written, parameterized SQL on the driver's own connection: through
     SQLAlchemy Core each small transaction costs about 150 µs, with the
@@ -349,66 +421,66 @@ class LedgerWriter:
     """
 
     MARK = ("UPDATE recipients SET state = 'sending', attempts = attempts + 1, "
-            "updated_at = CURRENT_TIMESTAMP WHERE id = ?")
-    RESULT = ("UPDATE recipients SET state = ?, reply = ?, attempts = ?, worker = NULL, "
-              "updated_at = CURRENT_TIMESTAMP, sent_at = CASE WHEN ? = 'sent' "
-              "THEN CURRENT_TIMESTAMP ELSE NULL END WHERE id = ?")
+            "updated_at = CURRENT_TIMESTAMP WHERE id = ? AND state = 'claimed' AND worker = ? "
+            "AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?) "
+            "AND EXISTS (SELECT 1 FROM subscribers WHERE subscribers.id = recipients.subscriber_id "
+            "AND subscribers.status = 'active')")
+    CANCEL = ("UPDATE recipients SET state = 'cancelled', worker = NULL, "
+              "reply = 'no longer subscribed when its turn came', updated_at = CURRENT_TIMESTAMP "
+              "WHERE id = ? AND state = 'claimed' AND worker = ? "
+              "AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?)")
+    RESULT = ("UPDATE recipients SET state = ?, reply = ?, attempts = attempts + ?, "
+              "unsure = unsure + ?, worker = NULL, updated_at = CURRENT_TIMESTAMP, "
+              "sent_at = CASE WHEN ? = 'sent' THEN CURRENT_TIMESTAMP ELSE NULL END "
+              "WHERE id = ? AND state = 'sending' AND worker = ?")
     RETRY_AT = "UPDATE recipients SET next_attempt_at = ? WHERE id = ?"
-    # The common case in one statement: the previous message accepted, the
-    # next one marked; one trip through the driver instead of two.
-    SENT_AND_MARK = ("UPDATE recipients SET "
-                     "state = CASE WHEN id = ? THEN 'sending' ELSE 'sent' END, "
-                     "attempts = CASE WHEN id = ? THEN attempts + 1 ELSE ? END, "
-                     "reply = CASE WHEN id = ? THEN reply ELSE ? END, "
-                     "worker = CASE WHEN id = ? THEN worker ELSE NULL END, "
-                     "sent_at = CASE WHEN id = ? THEN sent_at ELSE CURRENT_TIMESTAMP END, "
-                     "updated_at = CURRENT_TIMESTAMP WHERE id IN (?, ?)")
     BOUNCE = ("UPDATE subscribers SET bounces = bounces + 1, status = CASE WHEN bounces + 1 >= ? "
               "THEN 'bounced' ELSE status END, updated_at = CURRENT_TIMESTAMP WHERE id = ?")
 
-    def __init__(self, store: Store, bounce_limit: int):
-        self.bounce_limit = bounce_limit
+    def __init__(self, store: Store, bounce_limit: int, worker_id: str):
+        self.bounce_limit, self.worker = bounce_limit, worker_id
         self.sqlite = store.dialect == "sqlite"
         self.connection = store.engine.raw_connection()
+        self._sqls = {name: self._sql(getattr(self, name))
+                      for name in ("MARK", "CANCEL", "RESULT", "RETRY_AT", "BOUNCE")}
 
     def _sql(self, text: str) -> str:
         return text if self.sqlite else text.replace("?", "%s")
 
-    def write(self, marks: list[int], outcomes: list[Outcome]) -> None:
-        """Outcomes and "sending" marks, in one transaction."""
-        statements = self._statements(marks, outcomes)
-        if not statements:
-            return
+    def write(self, marks: list[int], outcomes: list[Outcome]) -> list[Refused]:
+        """Outcomes and "sending" marks, in one transaction; returns the marks
+        refused (the message must not be sent). An outcome the worker may no
+        longer write (taken over meanwhile) is dropped and reported as fenced."""
+        if not marks and not outcomes:
+            return []
+        sql, me = self._sqls, self.worker
+        refused = []
         cursor = self.connection.cursor()
         try:
-            for sql, rows in statements:
-                cursor.executemany(self._sql(sql), rows)
+            for o in outcomes:
+                cursor.execute(sql["RESULT"], (o.state, o.reply[:500], o.attempts - 1,
+                                               1 if o.state == R.UNCERTAIN else 0, o.state,
+                                               o.recipient_id, me))
+                if cursor.rowcount != 1:
+                    refused.append(Refused(o.recipient_id, fenced=True))
+                    continue
+                if o.retry_at:
+                    cursor.execute(sql["RETRY_AT"], (self._time(o.retry_at), o.recipient_id))
+                if o.bounce and o.subscriber_id:
+                    cursor.execute(sql["BOUNCE"], (self.bounce_limit, o.subscriber_id))
+            for recipient_id in marks:
+                cursor.execute(sql["MARK"], (recipient_id, me, me))
+                if cursor.rowcount == 1:
+                    continue
+                cursor.execute(sql["CANCEL"], (recipient_id, me, me))
+                refused.append(Refused(recipient_id, fenced=cursor.rowcount != 1))
             self.connection.commit()
         except BaseException:
             self.connection.rollback()
             raise
         finally:
             cursor.close()
-
-    def _statements(self, marks: list[int], outcomes: list[Outcome]) -> list[tuple[str, list]]:
-        if len(marks) == 1 and len(outcomes) == 1 and outcomes[0].state == R.SENT:
-            mark, sent = marks[0], outcomes[0]
-            return [(self.SENT_AND_MARK, [(mark, mark, sent.attempts, mark, sent.reply[:500], mark,
-                                           mark, mark, sent.recipient_id)])]
-        statements = []
-        if outcomes:
-            statements.append((self.RESULT, [(o.state, o.reply[:500], o.attempts, o.state,
-                                              o.recipient_id) for o in outcomes]))
-        retries = [(self._time(o.retry_at), o.recipient_id) for o in outcomes if o.retry_at]
-        if retries:
-            statements.append((self.RETRY_AT, retries))
-        bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
-                   if o.state == R.FAILED and o.subscriber_id]
-        if bounced:
-            statements.append((self.BOUNCE, bounced))
-        if marks:
-            statements.append((self.MARK, [(recipient_id,) for recipient_id in marks]))
-        return statements
+        return refused
 
     def _time(self, moment: datetime):
         # SQLAlchemy's storage format for SQLite; PostgreSQL's driver adapts datetimes.
@@ -418,12 +490,15 @@ class LedgerWriter:
         self.connection.close()
 
 
-def finish_if_complete(store: Store, delivery_id: int) -> bool:
-    """Mark the delivery done when no recipient is left to try."""
+def finish_if_complete(store: Store, delivery_id: int, *, resend_uncertain: bool = True) -> bool:
+    """Mark the delivery done when no recipient is left to try (with
+    ``resend_uncertain``, an uncertain one still owed its second copy is)."""
+    unfinished = recipients.c.state.in_(UNFINISHED)
+    if resend_uncertain:
+        unfinished = or_(unfinished, _owed_a_second_copy())
     with store.transaction() as connection:
         left = connection.execute(select(func.count()).select_from(recipients).where(
-            recipients.c.delivery_id == delivery_id,
-            recipients.c.state.in_(UNFINISHED))).scalar()
+            recipients.c.delivery_id == delivery_id, unfinished)).scalar()
         if left:
             return False
         connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(

@@ -17,9 +17,12 @@ A delivery (one edition of one month)::
 A recipient::
 
     queued → claimed → sending → sent | failed | deferred
-                 │         └──→ uncertain    (the sender died mid-transaction)
+                 │         └──→ uncertain    (no answer after the final dot,
+                 │                            or the sender died mid-transaction)
                  └──→ cancelled              (unsubscribed before its turn)
     deferred → queued                        (its retry time came)
+    uncertain → claimed                      (once: the second copy, at the end;
+                                              back to uncertain if never attempted)
 """
 
 from __future__ import annotations
@@ -88,12 +91,12 @@ DELIVERY_MOVES: dict[DeliveryState, frozenset[DeliveryState]] = {
 
 RECIPIENT_MOVES: dict[RecipientState, frozenset[RecipientState]] = {
     R.QUEUED: frozenset({R.CLAIMED}),
-    R.CLAIMED: frozenset({R.SENDING, R.QUEUED, R.CANCELLED}),
+    R.CLAIMED: frozenset({R.SENDING, R.QUEUED, R.CANCELLED, R.UNCERTAIN}),
     R.SENDING: frozenset({R.SENT, R.FAILED, R.DEFERRED, R.UNCERTAIN}),
     R.DEFERRED: frozenset({R.QUEUED}),
     R.SENT: frozenset(),
     R.FAILED: frozenset(),
-    R.UNCERTAIN: frozenset(),
+    R.UNCERTAIN: frozenset({R.CLAIMED}),
     R.CANCELLED: frozenset(),
 }
 

@@ -115,6 +115,10 @@ recipients = Table(
     Column("next_attempt_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # SMTP transactions that ended without an answer (the message may have
+    # arrived): a recipient with one is sent once more, never a third time.
+    Column("unsure", Integer, nullable=False, server_default="0"),
+    Column("resent_at", DateTime(timezone=True)),  # when the second copy was attempted
     Index("ix_recipients_delivery_state", "delivery_id", "state", "id"),
     Index("ix_recipients_subscriber", "subscriber_id"),
     Index("ix_recipients_sent_at", "sent_at"),
