@@ -68,13 +68,49 @@ def test_import_reports_every_row(run, tmp_path):
                     "ANNA@example.org,,en\njohn@example.org,John,en\n")
     dry = run("import", str(path), "--dry-run")
     assert dry.exit_code == 0
-    assert "would import 2" in dry.stdout
+    assert dry.stdout == ("5 lines in list.csv: 1 header, 2 to import (dry run: nothing imported), "
+                          "1 with errors, 1 duplicate, 0 already subscribed, 0 suppressed, "
+                          "0 blank\n")
     assert run("list").stdout == ""
     result = run("import", str(path))
     assert "list.csv: line 3: broken: " in result.stderr
     assert "list.csv: line 4: ANNA@example.org: duplicate of line 2" in result.stderr
-    assert result.stdout == ("4 rows: imported 2; skipped 1 invalid, 1 duplicate, "
-                             "0 already subscribed, 0 suppressed\n")
+    assert result.stdout == ("5 lines in list.csv: 1 header, 2 imported, 1 with errors, "
+                             "1 duplicate, 0 already subscribed, 0 suppressed, 0 blank\n")
+
+
+def test_import_of_a_file_with_a_stray_quote(run, tmp_path):
+    """Issue 10: the rows after an unclosed quote are imported, the line
+    with it is listed, and the summary adds up to the lines of the file."""
+    path = tmp_path / "list.csv"
+    path.write_bytes("\ufeffemail,name,language\r\nanna@example.org,Anna,it\r\n"
+                     '"Mario Rossi,mario@example.org,it\r\nbob@example.org,Bob,en\r\n'
+                     "\r\nzoe@example.org,Zoé,fr\r\n".encode())
+    errors = tmp_path / "errors.csv"
+    result = run("import", str(path), "--errors", str(errors))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "list.csv: line 3: a quote opened and never closed (close it or remove it: a field "
+        'cannot continue on the next line): "Mario Rossi,mario@example.org,it\n'
+        f"1 line(s) with errors copied to {errors} under the header: correct them there and "
+        "import that file.\n")
+    assert result.stdout == ("6 lines in list.csv: 1 header, 3 imported, 1 with errors, "
+                             "0 duplicate, 0 already subscribed, 0 suppressed, 1 blank\n")
+    assert errors.read_text(encoding="utf-8-sig") == (
+        'email,name,language\n"Mario Rossi,mario@example.org,it\n')
+    errors.write_text("email,name,language\nmario@example.org,Mario Rossi,it\n")
+    again = run("import", str(errors))
+    assert again.stdout.startswith("2 lines in errors.csv: 1 header, 1 imported, 0 with errors")
+    assert len(run("list").stdout.splitlines()) == 4
+
+
+def test_import_errors_file_must_not_overwrite_the_file(run, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("email\nanna@example.org\n")
+    result = run("import", str(path), "--errors", str(path))
+    assert result.exit_code == 1
+    assert result.output == f"error: {path}: --errors must name another file than the one imported\n"
+    assert path.read_text() == "email\nanna@example.org\n"
 
 
 def test_import_of_a_file_without_email_column(run, tmp_path):
@@ -104,8 +140,8 @@ def test_as_a_subprocess(project, database_url):
     result = subprocess.run([str(newsletter), "subscribers", "import", str(sample), "--quiet"],
                             cwd=project, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == ("3 rows: imported 3; skipped 0 invalid, 0 duplicate, "
-                             "0 already subscribed, 0 suppressed\n")
+    assert result.stdout == ("4 lines in sample.csv: 1 header, 3 imported, 0 with errors, "
+                             "0 duplicate, 0 already subscribed, 0 suppressed, 0 blank\n")
     listing = subprocess.run([str(newsletter), "subscribers", "list", "--lang", "en"], cwd=project,
                              capture_output=True, text=True, env=env, timeout=60)
     assert listing.stdout.startswith("john.smith@example.org\ten\tactive")

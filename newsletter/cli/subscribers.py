@@ -14,7 +14,7 @@ from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
 from newsletter.store import subscribers as subs
 from newsletter.store.addresses import InvalidAddress, clean_name, normalize
-from newsletter.store.imports import import_subscribers
+from newsletter.store.imports import ERROR_KINDS, ImportReport, import_subscribers, write_errors
 from newsletter.store.states import ConsentMethod, SubscriberStatus
 
 STATUSES = tuple(status.value for status in SubscriberStatus)
@@ -61,14 +61,23 @@ def add(project: Project, email: str, name: str | None, language: str | None) ->
 @subscribers_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; import nothing.")
+@click.option("--errors", "errors_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Copy the header and the lines with errors to this file, to correct them "
+                   "there and import it.")
 @options.quiet()
 @pass_config
-def import_(project: Project, file: Path, dry_run: bool, quiet: bool) -> None:
+def import_(project: Project, file: Path, dry_run: bool, errors_file: Path | None,
+            quiet: bool) -> None:
     """Import a CSV file (header row; columns email, name, language).
 
-    Invalid, duplicate and suppressed rows are listed with their line; the
-    good rows are imported together in one transaction.
+    Every line is accounted for: the rows with errors, duplicates and
+    suppressed addresses are listed with their line, the summary counts
+    every line of the file, and the good rows are imported together in one
+    transaction.
     """
+    if errors_file and errors_file.resolve() == file.resolve():
+        raise NewsletterError(f"{errors_file}: --errors must name another file than the one "
+                              "imported")
     config = project.config
     show = not quiet and sys.stderr.isatty()
     with tqdm(desc="rows", unit=" rows", disable=not show, file=sys.stderr) as bar:
@@ -79,11 +88,26 @@ def import_(project: Project, file: Path, dry_run: bool, quiet: bool) -> None:
         click.echo(f"note: {note}", err=True)
     for problem in report.problems:
         click.echo(f"{file.name}: {problem}", err=True)
-    verb = "would import" if dry_run else "imported"
-    click.echo(f"{report.rows} rows: {verb} {report.imported}; skipped "
-               f"{report.count('invalid')} invalid, {report.count('duplicate')} duplicate, "
-               f"{report.count('subscribed')} already subscribed, "
-               f"{report.count('suppressed')} suppressed")
+    click.echo(_import_summary(report, file.name))
+    if errors_file:
+        count = write_errors(report, errors_file)
+        click.echo(f"{count} line(s) with errors copied to {errors_file} under the header: "
+                   "correct them there and import that file.", err=True)
+
+
+def _import_summary(report: ImportReport, name: str) -> str:
+    """One line whose numbers add up to the lines of the file."""
+    counts = dict(lines=report.lines, name=name, imported=report.imported,
+                  errors=report.count(*ERROR_KINDS), duplicate=report.count("duplicate"),
+                  subscribed=report.count("subscribed"), suppressed=report.count("suppressed"),
+                  blank=report.blank)
+    if report.dry_run:
+        return ("{lines} lines in {name}: 1 header, {imported} to import (dry run: nothing "
+                "imported), {errors} with errors, {duplicate} duplicate, {subscribed} already "
+                "subscribed, {suppressed} suppressed, {blank} blank").format(**counts)
+    return ("{lines} lines in {name}: 1 header, {imported} imported, {errors} with errors, "
+            "{duplicate} duplicate, {subscribed} already subscribed, {suppressed} suppressed, "
+            "{blank} blank").format(**counts)
 
 
 @subscribers_group.command("list")
