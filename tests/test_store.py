@@ -2,6 +2,7 @@
 suppression list and erasure that sticks."""
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from .conftest import BOTH, SECRET
 pytestmark = BOTH
 CLI = subs.Consent("cli", "2024-01")
 FORM = subs.Consent("form", "2024-01", "203.0.113.7")
+DAYS = timedelta(days=3)  # how long a confirmation link stays valid
 
 
 def add(store, address, language="it", name=None):
@@ -72,8 +74,10 @@ def test_names_lose_line_breaks_but_keep_their_text(store):
 
 def test_double_opt_in(store):
     email, key = normalize("marco@example.org")
-    pending = subs.request_subscription(store, email, key, "Marco", "it", FORM)
+    asked = subs.request_subscription(store, email, key, "Marco", "it", FORM, valid_for=DAYS)
+    pending = asked.subscriber
     assert pending.status == "pending" and pending.consent_ip == "203.0.113.7"
+    assert asked.confirm_uid == pending.uid
     assert subs.confirm(store, pending.uid) is subs.Outcome.DONE
     assert subs.get(store, key=key).status == "active"
     assert subs.confirm(store, pending.uid) is subs.Outcome.ALREADY  # replayed link
@@ -85,7 +89,8 @@ def test_double_opt_in(store):
 def test_subscribing_an_active_address_changes_nothing(store):
     active = add(store, "anna@example.org")
     email, key = normalize("anna@example.org")
-    assert subs.request_subscription(store, email, key, None, "fr", FORM) is None
+    asked = subs.request_subscription(store, email, key, None, "fr", FORM, valid_for=DAYS)
+    assert asked.confirm_uid is None  # nothing to confirm: the address gets its links
     assert subs.get(store, key=key) == active
 
 
@@ -103,9 +108,10 @@ def test_unsubscribed_person_may_subscribe_again_through_the_form(store):
     subscriber = add(store, "anna@example.org")
     subs.unsubscribe(store, subscriber.uid, "page")
     email, key = normalize("anna@example.org")
-    pending = subs.request_subscription(store, email, key, None, "it", FORM)
-    assert pending.status == "pending"
-    assert subs.confirm(store, pending.uid) is subs.Outcome.DONE
+    asked = subs.request_subscription(store, email, key, None, "fr", FORM, valid_for=DAYS)
+    assert subs.get(store, key=key).status == "unsubscribed"  # until the link is followed
+    assert subs.confirm(store, asked.confirm_uid) is subs.Outcome.DONE
+    assert (subs.get(store, key=key).status, subs.get(store, key=key).language) == ("active", "fr")
 
 
 def test_erasure_deletes_personal_data_and_sticks(store):
@@ -137,7 +143,8 @@ def test_concurrent_subscribe_of_the_same_address(store):
 
     def attempt():
         try:
-            results.append(subs.request_subscription(store, email, key, None, "it", FORM))
+            results.append(subs.request_subscription(store, email, key, None, "it", FORM,
+                                                     valid_for=DAYS))
         except Exception as exc:
             errors.append(exc)
 

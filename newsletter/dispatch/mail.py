@@ -19,7 +19,10 @@ def message(config: Config, to_email: str, to_name: str | None, language: str,
                            else email.policy.SMTP)
     message["From"] = Address(config.sender_name, addr_spec=config.sender_address)
     message["Reply-To"] = config.reply_to
-    message["To"] = Address(to_name or "", addr_spec=to_email)
+    # Given as its parts: parsing an addr_spec refuses a non-ASCII local part
+    # (NonASCIILocalPartDefect) although SMTPUTF8 (RFC 6531/6532) allows it.
+    local_part, _, domain = to_email.rpartition("@")
+    message["To"] = Address(to_name or "", local_part, domain)
     message["Subject"] = subject
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(domain=config.sender_domain)

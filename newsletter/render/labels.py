@@ -93,6 +93,8 @@ SITE: dict[str, dict[str, str]] = {
                        "confermare l'iscrizione. Il link vale {hours} ore.",
         "confirm_title": "Conferma l'iscrizione",
         "confirm_text": "Premi il pulsante per confermare l'iscrizione di {email}.",
+        "confirm_language": "Riceverai il bollettino in {language}.",
+        "confirm_name": "Nome: {name}",
         "confirm_button": "Conferma l'iscrizione",
         "confirmed_title": "Iscrizione confermata",
         "confirmed": "Grazie! Riceverai Work in Progress ogni mese in {language}.",
@@ -133,8 +135,9 @@ SITE: dict[str, dict[str, str]] = {
                              "l'iscrizione apri questo link (vale {hours} ore):",
         "mail_confirm_ignore": "Se non hai chiesto tu l'iscrizione, ignora questa email: "
                                "senza conferma non riceverai nulla.",
-        "mail_unsubscribe_subject": "Il tuo link per annullare l'iscrizione a {title}",
-        "mail_unsubscribe_body": "Per non ricevere più {title} apri questo link:",
+        "mail_unsubscribe_subject": "La tua iscrizione a {title}",
+        "mail_unsubscribe_body": "Ecco i link dell'iscrizione di questo indirizzo a {title}. "
+                                 "Per non riceverlo più apri questo link:",
         "mail_preferences": "Per cambiare lingua:",
     },
     "en": {
@@ -154,6 +157,8 @@ SITE: dict[str, dict[str, str]] = {
                        "to confirm your subscription. The link is valid for {hours} hours.",
         "confirm_title": "Confirm your subscription",
         "confirm_text": "Press the button to confirm the subscription of {email}.",
+        "confirm_language": "You will receive the bulletin in {language}.",
+        "confirm_name": "Name: {name}",
         "confirm_button": "Confirm my subscription",
         "confirmed_title": "Subscription confirmed",
         "confirmed": "Thank you! You will receive Work in Progress every month in {language}.",
@@ -194,8 +199,9 @@ SITE: dict[str, dict[str, str]] = {
                              "subscription open this link (valid for {hours} hours):",
         "mail_confirm_ignore": "If you did not ask to subscribe, ignore this email: without "
                                "confirmation you will receive nothing.",
-        "mail_unsubscribe_subject": "Your link to unsubscribe from {title}",
-        "mail_unsubscribe_body": "To stop receiving {title} open this link:",
+        "mail_unsubscribe_subject": "Your subscription to {title}",
+        "mail_unsubscribe_body": "Here are the links of this address's subscription to {title}. "
+                                 "To stop receiving it, open this link:",
         "mail_preferences": "To change language:",
     },
     "fr": {
@@ -215,6 +221,8 @@ SITE: dict[str, dict[str, str]] = {
                        "pour confirmer votre abonnement. Le lien est valable {hours} heures.",
         "confirm_title": "Confirmez votre abonnement",
         "confirm_text": "Appuyez sur le bouton pour confirmer l'abonnement de {email}.",
+        "confirm_language": "Vous recevrez le bulletin en {language}.",
+        "confirm_name": "Nom : {name}",
         "confirm_button": "Confirmer mon abonnement",
         "confirmed_title": "Abonnement confirmé",
         "confirmed": "Merci ! Vous recevrez Work in Progress chaque mois en {language}.",
@@ -255,8 +263,9 @@ SITE: dict[str, dict[str, str]] = {
                              "abonnement, ouvrez ce lien (valable {hours} heures) :",
         "mail_confirm_ignore": "Si vous n'avez pas demandé cet abonnement, ignorez cet e-mail : "
                                "sans confirmation, vous ne recevrez rien.",
-        "mail_unsubscribe_subject": "Votre lien pour vous désabonner de {title}",
-        "mail_unsubscribe_body": "Pour ne plus recevoir {title}, ouvrez ce lien :",
+        "mail_unsubscribe_subject": "Votre abonnement à {title}",
+        "mail_unsubscribe_body": "Voici les liens de l'abonnement de cette adresse à {title}. "
+                                 "Pour ne plus le recevoir, ouvrez ce lien :",
         "mail_preferences": "Pour changer de langue :",
     },
 }

@@ -1,5 +1,6 @@
 """Rate limits shared by every web worker through the database: recent
-attempts per bucket (a keyed hash of the client, never its address)."""
+attempts per bucket, a keyed hash of what is counted (a client's IP
+address, or an address mail goes to), never the thing itself."""
 
 from __future__ import annotations
 
@@ -12,21 +13,32 @@ from sqlalchemy import delete, func, insert, select
 from newsletter.store import Store, now
 from newsletter.store.tables import rate_limits
 
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+KEPT = DAY  # the longest window counted: older attempts are forgotten
+
 
 def bucket(store: Store, client: str) -> str:
     """The key a client's attempts are counted under (HMAC of its address)."""
     return hmac.new(store.secret, client.encode(), hashlib.sha256).hexdigest()
 
 
-def over_limit(store: Store, key: str, per_hour: int) -> bool:
+def mail_bucket(store: Store, purpose: str, email_key: str) -> str:
+    """The key the mails of one purpose ("confirm", …) to one address are
+    counted under: an HMAC of the folded address, apart from the client
+    buckets and from the erasure hash of the same address."""
+    return bucket(store, f"mail:{purpose}:{email_key}")
+
+
+def over_limit(store: Store, key: str, limit: int, window: timedelta = HOUR) -> bool:
     """Record an attempt; True (and nothing recorded) when the bucket already
-    has ``per_hour`` attempts in the last hour."""
+    has ``limit`` attempts within ``window`` (at most ``KEPT``)."""
     at = now()
     with store.transaction() as connection:
-        connection.execute(delete(rate_limits).where(rate_limits.c.at < at - timedelta(hours=1)))
+        connection.execute(delete(rate_limits).where(rate_limits.c.at < at - KEPT))
         recent = connection.execute(select(func.count()).select_from(rate_limits).where(
-            rate_limits.c.bucket == key)).scalar()
-        if recent >= per_hour:
+            rate_limits.c.bucket == key, rate_limits.c.at >= at - window)).scalar()
+        if recent >= limit:
             return True
         connection.execute(insert(rate_limits).values(bucket=key, at=at))
     return False

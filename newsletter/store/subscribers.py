@@ -8,16 +8,22 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsletter.core.errors import NewsletterError
-from newsletter.store import Store, from_row, now, utc
+from newsletter.store import Store, from_row, mailqueue, now, utc
 from newsletter.store.states import SUPPRESSED, ConsentMethod, SubscriberStatus
-from newsletter.store.tables import recipients, subscriber_events, subscribers, suppressions
+from newsletter.store.tables import (
+    recipients,
+    subscriber_events,
+    subscribers,
+    subscription_requests,
+    suppressions,
+)
 
 MAILABLE = SubscriberStatus.ACTIVE
 SUPPRESSED_STATUSES = SUPPRESSED
@@ -47,6 +53,30 @@ class Subscriber:
     bounces: int
 
     from_row = classmethod(from_row)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a subscribe form's POST leads to: the address's record as it
+    stands (the form changes nothing in it) and what to mail.
+    ``confirm_uid`` goes into the confirmation link; None: the address is
+    active and gets its own links instead. ``name`` and ``language`` are
+    what the form asked for, applied only by confirming."""
+
+    subscriber: Subscriber
+    confirm_uid: str | None
+    name: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Confirmable:
+    """What following a confirmation link would do: activate ``subscriber``
+    with this name and language."""
+
+    subscriber: Subscriber
+    name: str | None
+    language: str
 
 
 @dataclass(frozen=True)
@@ -118,47 +148,93 @@ def _insert(connection: Connection, email: str, key: str, name: str | None, lang
 
 
 def request_subscription(store: Store, email: str, key: str, name: str | None, language: str,
-                         consent: Consent) -> Subscriber | None:
-    """The subscribe form: a pending subscriber awaiting confirmation, or
-    None when the address is already active (nothing to confirm). A person
-    who unsubscribed or was erased may subscribe again: the new consent is
-    explicit and confirmed by e-mail."""
+                         consent: Consent, *, valid_for: timedelta) -> Asked:
+    """The subscribe form. A new address becomes a pending subscriber. For an
+    address already on the list (pending, unsubscribed, bounced, complained)
+    nothing changes: a request keeps what was asked (name, language,
+    consent) until the link mailed to the address confirms it, so an
+    anonymous form rewrites nobody's record. An active address has nothing
+    to confirm. Requests older than ``valid_for`` (their links have
+    expired) are forgotten, with the name and IP address they hold."""
     with store.transaction() as connection:
-        row = connection.execute(select(subscribers).where(subscribers.c.email_key == key)
-                                 .with_for_update()).first()
+        row = _locked(connection, key)
         if row is None:
             try:
                 with connection.begin_nested():
-                    return _insert(connection, email, key, name, language, consent, SubscriberStatus.PENDING)
+                    new = _insert(connection, email, key, name, language, consent,
+                                  SubscriberStatus.PENDING)
+                return Asked(new, new.uid, name, language)
             except IntegrityError:  # the same address submitted at the same moment
-                return None
-        if row.status == MAILABLE:
-            return None
-        at = now()
-        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
-            name=name or row.name, language=language, consent_at=at, consent_method=consent.method,
-            consent_ip=consent.ip, privacy_version=consent.privacy_version, updated_at=at,
-            **({"status": SubscriberStatus.PENDING} if row.status != SubscriberStatus.PENDING else {})))
-        log(connection, row.id, "subscribe-requested", f"{consent.method}, was {row.status}", at)
-        return Subscriber.from_row(connection.execute(
-            select(subscribers).where(subscribers.c.id == row.id)).one())
+                row = _locked(connection, key)
+        subscriber = Subscriber.from_row(row)
+        if subscriber.status == MAILABLE:
+            return Asked(subscriber, None, name, language)
+        at, uid = now(), new_uid()
+        connection.execute(delete(subscription_requests).where(  # anybody's, expired
+            subscription_requests.c.created_at < at - valid_for))
+        connection.execute(insert(subscription_requests).values(
+            uid=uid, subscriber_id=row.id, name=name, language=language,
+            consent_method=consent.method, consent_ip=consent.ip,
+            privacy_version=consent.privacy_version, created_at=at))
+        return Asked(subscriber, uid, name, language)
+
+
+def _locked(connection: Connection, key: str):
+    return connection.execute(select(subscribers).where(subscribers.c.email_key == key)
+                              .with_for_update()).first()
+
+
+def confirmable(store: Store, uid: str) -> Confirmable | None:
+    """What the confirmation link carrying ``uid`` would do, or None."""
+    with store.transaction() as connection:
+        asked, row = _confirmation(connection, uid)
+    if row is None:
+        return None
+    subscriber = Subscriber.from_row(row)
+    if asked is None:
+        return Confirmable(subscriber, subscriber.name, subscriber.language)
+    return Confirmable(subscriber, asked.name or subscriber.name, asked.language)
+
+
+def _confirmation(connection: Connection, uid: str, lock: bool = False):
+    """The request a link's uid names (or None) and its subscriber row (or None)."""
+    asked = connection.execute(select(subscription_requests).where(
+        subscription_requests.c.uid == uid)).first()
+    column, value = (subscribers.c.id, asked.subscriber_id) if asked else (subscribers.c.uid, uid)
+    query = select(subscribers).where(column == value)
+    return asked, connection.execute(query.with_for_update() if lock else query).first()
 
 
 def confirm(store: Store, uid: str) -> Outcome:
-    """Double opt-in: pending → active. Replaying the link changes nothing."""
+    """Double opt-in. The link's uid names a pending subscriber (pending →
+    active), or a request for an address already on the list: its name,
+    language and consent are applied only now, and the address becomes
+    active (a bounced or complained address too: the person has just
+    followed a link mailed to it). Replaying the link changes nothing."""
     with store.transaction() as connection:
-        row = connection.execute(select(subscribers).where(subscribers.c.uid == uid)
-                                 .with_for_update()).first()
+        asked, row = _confirmation(connection, uid, lock=True)
         if row is None:
             return Outcome.UNKNOWN
-        if row.status != SubscriberStatus.PENDING:
-            return Outcome.ALREADY if row.status == MAILABLE else Outcome.UNKNOWN
+        if row.status == MAILABLE:
+            return Outcome.ALREADY
+        if asked is None and row.status != SubscriberStatus.PENDING:
+            return Outcome.UNKNOWN  # an old link of someone who has since unsubscribed
         at = now()
-        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(
-            status=SubscriberStatus.ACTIVE, confirmed_at=at, updated_at=at))
+        values = {"status": SubscriberStatus.ACTIVE, "confirmed_at": at, "updated_at": at}
+        detail = None
+        if asked is not None:
+            values |= {"name": asked.name or row.name, "language": asked.language,
+                       "consent_at": asked.created_at, "consent_method": asked.consent_method,
+                       "consent_ip": asked.consent_ip, "privacy_version": asked.privacy_version,
+                       "unsubscribed_at": None, "bounces": 0}
+            detail = f"{asked.consent_method}, privacy notice {asked.privacy_version}, " \
+                     f"was {row.status}"
+            connection.execute(delete(subscription_requests).where(
+                subscription_requests.c.id == asked.id))
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(**values))
         connection.execute(delete(suppressions).where(
             suppressions.c.address_hash == store.address_hash(row.email_key)))
-        log(connection, row.id, "confirmed", None, at)
+        log(connection, row.id, "confirmed", detail, at)
         return Outcome.DONE
 
 
@@ -202,15 +278,17 @@ def remove(store: Store, key: str) -> Outcome:
 def erase(store: Store, key: str) -> Outcome:
     """GDPR erasure: delete every personal datum of the address, keeping only
     a keyed hash so that it stays suppressed. The address also leaves the
-    SMTP replies stored in the delivery ledger ("550 5.1.1 <anna@…>"), and
-    on SQLite the write-ahead log is checkpointed with deleted content
-    overwritten, so that it is gone from the disk too."""
+    SMTP replies stored in the delivery ledger ("550 5.1.1 <anna@…>") and
+    the queue of transactional mail, and on SQLite the write-ahead log is
+    checkpointed with deleted content overwritten, so that it is gone from
+    the disk too."""
     with store.transaction() as connection:
         address_hash = store.address_hash(key)
         row = connection.execute(select(subscribers.c.id, subscribers.c.email).where(
             subscribers.c.email_key == key)).first()
         if row is not None:
             _forget_in_replies(connection, row.id, row.email, f"<erased:{address_hash[:12]}>")
+        mailqueue.forget(connection, key)  # its requests go with the row (ON DELETE CASCADE)
         deleted = connection.execute(delete(subscribers).where(subscribers.c.email_key == key))
         known = connection.execute(select(suppressions.c.reason).where(
             suppressions.c.address_hash == address_hash)).scalar()

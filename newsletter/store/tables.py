@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -144,4 +145,44 @@ reminders = Table(
     metadata,
     Column("month", String(7), primary_key=True),
     Column("sent_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- transactional mail and subscription requests ---------------------------------
+
+# Transactional mail (confirmations, unsubscribe links) waiting to leave. The
+# web pages only add a row, so they answer in the same time whether or not
+# they mail anybody; a background sender drains the queue and deletes each
+# row once sent. A row whose sending failed for good keeps its error for the
+# operator, with ``next_attempt_at`` NULL.
+mail_queue = Table(
+    "mail_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender", Text, nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("message", LargeBinary, nullable=False),  # the whole message, as it leaves
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # When it may be tried next: later while a sender holds it (a lease) or after a failure.
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Index("ix_mail_queue_next_attempt_at", "next_attempt_at"),
+)
+
+# What the subscribe form asked for an address already on the list (name,
+# language, consent): applied only when the link mailed to the address is
+# followed, so an anonymous form changes nobody's record.
+subscription_requests = Table(
+    "subscription_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(32), nullable=False, unique=True),  # what the confirmation link signs
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("name", Text),
+    Column("language", String(2), nullable=False),
+    Column("consent_method", String(8), nullable=False),
+    Column("consent_ip", Text),
+    Column("privacy_version", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

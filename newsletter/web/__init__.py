@@ -7,6 +7,9 @@ CSRF and template set-up:
 - ``site``: the archive's static site at the root;
 - ``preview`` (``newsletter preview``): an issue rendered afresh on each request.
 
+Transactional mail leaves from a queue drained by a daemon thread
+(``outgoing``), never from inside a request.
+
 The templates are the project's ``templates/`` folder (``site/`` and
 ``preview/``), through Flask's own Jinja environment: the web's concern,
 apart from the renderer's.
@@ -27,6 +30,7 @@ from newsletter.core.urls import Urls
 from newsletter.dispatch.transports import Transport
 from newsletter.store import Store
 from newsletter.web import preview, security, site, subscription
+from newsletter.web.outgoing import Outgoing
 from newsletter.web.services import Services, services
 
 MAX_REQUEST_BYTES = 64 * 1024  # the largest form is a few hundred bytes
@@ -34,10 +38,12 @@ MAX_REQUEST_BYTES = 64 * 1024  # the largest form is a few hundred bytes
 
 def create_app(config: Config, store: Store | None = None,
                transports: Callable[[], Transport] | None = None, archive: Path | None = None,
-               *, preview_month: str | None = None) -> Flask:
+               *, preview_month: str | None = None, mail_thread: bool = True) -> Flask:
     """The configured application; ``serve`` runs it, tests drive it directly.
     ``archive``: the folder of a built archive site, served at the root;
-    ``preview_month``: the preview of that issue instead of the public pages."""
+    ``preview_month``: the preview of that issue instead of the public pages;
+    ``mail_thread``: send queued mail from a daemon thread (else only through
+    ``outgoing.deliver_queued(app)``)."""
     app = Flask(__name__, static_folder=None)
     # The preview keeps no session and signs no link: it needs no deployment secret.
     app.secret_key = secrets.token_bytes(32) if preview_month else config.secret()
@@ -58,7 +64,11 @@ def create_app(config: Config, store: Store | None = None,
         app.extensions["newsletter"] = Services(config, None, None, Urls(config.base_url), None)
         app.register_blueprint(preview.blueprint(config, preview_month))
         return app
-    app.extensions["newsletter"] = Services(config, store, transports, Urls.of(config), built)
+    outgoing = Outgoing(store, transports) if store is not None and transports else None
+    app.extensions["newsletter"] = Services(config, store, transports, Urls.of(config), built,
+                                            outgoing)
+    if outgoing is not None and mail_thread:
+        outgoing.start()
     app.before_request(_choose_language)
     security.install(app)
     app.register_blueprint(subscription.blueprint)

@@ -12,6 +12,7 @@ from newsletter.core.config import Config
 from newsletter.core.urls import Urls
 from newsletter.dispatch.transports import Transport
 from newsletter.store import Store
+from newsletter.web.outgoing import Outgoing
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Services:
     transports: Callable[[], Transport] | None
     urls: Urls  # the one URL builder (and Tokens) of the application
     archive: Path | None  # a built archive site, served at the root
+    outgoing: Outgoing | None = None  # where transactional mail is queued
 
 
 def services() -> Services:
