@@ -85,11 +85,11 @@ class Recorder:
 
 
 class SMTPServer:
-    def __init__(self, faults=None, delay: float = 0.0, mail_faults=None):
+    def __init__(self, faults=None, delay: float = 0.0, mail_faults=None, smtputf8: bool = True):
         self.recorder = Recorder(faults, delay, mail_faults)
         self.port = free_port()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
-                                     data_size_limit=10 * 1024 * 1024, enable_SMTPUTF8=True)
+                                     data_size_limit=10 * 1024 * 1024, enable_SMTPUTF8=smtputf8)
 
     @property
     def url(self) -> str:

@@ -13,6 +13,7 @@ copy each address received is counted and compared with the ledger.
 """
 
 from datetime import timedelta
+from email import message_from_string, policy
 
 import pytest
 from sqlalchemy import select
@@ -205,3 +206,40 @@ def test_a_worker_whose_lease_was_taken_over_can_neither_claim_nor_mark_nor_reco
     writer.close()
     rows = ledger_rows(store)
     assert sorted(r["state"] for r in rows.values()) == ["queued"] * 5 + ["uncertain"]
+
+
+INTERNATIONAL = "ünï@exämple.org"
+
+
+def add_international(store) -> None:
+    subs.add(store, INTERNATIONAL, INTERNATIONAL.casefold(), 'Ünï "the" Tester', "it",
+             subs.Consent("cli", "1"))
+
+
+@BOTH
+def test_a_non_ascii_address_without_smtputf8_fails_clearly_for_that_recipient_only(mailing):
+    config, store = mailing
+    a = people(store, 2)
+    add_international(store)
+    with SMTPServer(smtputf8=False) as server:
+        result = deliver(config, store, server)
+    assert server.recorder.count_by_recipient() == {a[0]: 1, a[1]: 1}
+    row = ledger_rows(store)[INTERNATIONAL]
+    assert row["state"] == "failed"
+    assert "does not offer SMTPUTF8" in row["reply"] and "not sent" in row["reply"]
+    assert subs.get(store, key=INTERNATIONAL.casefold()).bounces == 0  # our refusal, not a bounce
+    assert result.delivery.state == "done" and result.counts["sent"] == 2
+
+
+@SQLITE
+def test_a_non_ascii_address_is_delivered_through_smtputf8(mailing):
+    config, store = mailing
+    add_international(store)
+    with SMTPServer() as server:
+        result = deliver(config, store, server)
+    assert server.recorder.count_by_recipient() == {INTERNATIONAL: 1}
+    [(_, raw)] = server.recorder.received
+    copy = message_from_string(raw.decode("utf-8"), policy=policy.SMTPUTF8)  # RFC 6532 headers
+    assert copy["To"].addresses[0].display_name == 'Ünï "the" Tester'
+    assert copy["To"].addresses[0].addr_spec == INTERNATIONAL
+    assert result.counts["sent"] == 1

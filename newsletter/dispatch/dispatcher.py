@@ -114,13 +114,15 @@ class _RateLimiter:
 
 
 class _Journal:
-    """Writes the ledger for all the connections of one event loop.
+    """Writes the ledger for all the connections of one event loop, grouping
+    the writes that arrive together into one commit (group commit).
 
-    SQLite commits in tens of microseconds: each write is done at once, in
-    the loop. A PostgreSQL commit waits for the WAL to reach the disk (about
-    a millisecond here): writes are then done in a worker thread, and those
-    that arrive meanwhile from the other connections go together in the next
-    commit (group commit), so the loop keeps the other connections busy."""
+    SQLite commits in tens of microseconds: the writes asked for during one
+    turn of the loop are committed at its end, in the loop. A PostgreSQL
+    commit waits for the WAL to reach the disk (about a millisecond here):
+    writes are then done in a worker thread, and those that arrive meanwhile
+    from the other connections go together in the next commit, so the loop
+    keeps the other connections busy."""
 
     def __init__(self, writer: ledger.LedgerWriter, inline: bool):
         self.writer, self.inline = writer, inline
@@ -130,29 +132,62 @@ class _Journal:
     async def write(self, marks: list[int],
                     outcomes: list[ledger.Outcome]) -> list[ledger.Refused]:
         """Returns, once the marks and outcomes are committed, what was refused."""
-        if self.inline:
-            return self.writer.write(marks, outcomes)
-        done = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
         self._waiting.append((marks, outcomes, done))
-        if self._flushing is None or self._flushing.done():
+        if self.inline:
+            if len(self._waiting) == 1:  # the first of this turn: commit at its end
+                loop.call_soon(self._flush_inline)
+        elif self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await done
+
+    def _flush_inline(self) -> None:
+        batch, self._waiting = self._waiting, []
+        self._settle(batch, self.writer.write)
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            marks = [m for entry in batch for m in entry[0]]
-            outcomes = [o for entry in batch for o in entry[1]]
-            try:
-                refused = await loop.run_in_executor(None, self.writer.write, marks, outcomes)
-            except BaseException as exc:
-                for _, _, done in batch:
-                    done.set_exception(exc)
-            else:
-                for entry_marks, entry_outcomes, done in batch:
-                    mine = set(entry_marks) | {o.recipient_id for o in entry_outcomes}
-                    done.set_result([r for r in refused if r.recipient_id in mine])
+            await loop.run_in_executor(None, self._settle, batch, self.writer.write)
+
+    @staticmethod
+    def _settle(batch, write) -> None:
+        """One commit for the batch; each waiter learns what was refused of its own."""
+        marks = [m for entry in batch for m in entry[0]]
+        outcomes = [o for entry in batch for o in entry[1]]
+        try:
+            refused = write(marks, outcomes)
+        except BaseException as exc:
+            for _, _, done in batch:
+                _resolve(done, exception=exc)
+            return
+        for entry_marks, entry_outcomes, done in batch:
+            mine = set(entry_marks) | {o.recipient_id for o in entry_outcomes}
+            _resolve(done, result=[r for r in refused if r.recipient_id in mine])
+
+
+def _resolve(future: asyncio.Future, *, result=None, exception=None) -> None:
+    """Settle a future of the event loop, from the loop or from a worker thread."""
+    loop = future.get_loop()
+
+    def settle() -> None:
+        if future.done():
+            return
+        if exception is not None:
+            future.set_exception(exception)
+        else:
+            future.set_result(result)
+
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        settle()
+    else:
+        loop.call_soon_threadsafe(settle)
 
 
 class _Lease(threading.Thread):
@@ -204,7 +239,7 @@ class Dispatcher:
             if retry_deferred:
                 ledger.retry_deferred(self.store, delivery_id)
             ledger.set_state(self.store, delivery_id, D.RUNNING)
-            asyncio.run(self._deliver_all(delivery_id))
+            _run(self._deliver_all(delivery_id))
         finally:
             lease.done.set()
             lease.join()
@@ -223,10 +258,11 @@ class Dispatcher:
         jobs: asyncio.Queue = asyncio.Queue(maxsize=self.settings.connections * 2)
         writer = ledger.LedgerWriter(self.store, self.settings.bounce_limit, self.worker_id)
         journal = _Journal(writer, inline=self.store.dialect == "sqlite")
-        senders = [asyncio.create_task(self._sender(delivery_id, jobs, journal))
-                   for _ in range(self.settings.connections)]
+        self._answered = [[] for _ in range(self.settings.connections)]
+        senders = [asyncio.create_task(self._sender(index, delivery_id, jobs, journal))
+                   for index in range(self.settings.connections)]
         try:
-            await self._feed(delivery_id, jobs, senders)
+            await self._feed(delivery_id, jobs, senders, journal)
         finally:
             if self.stop.is_set() or all(task.done() for task in senders):
                 while not jobs.empty():  # not started: they stay claimed, then queued again
@@ -236,7 +272,8 @@ class Dispatcher:
             await asyncio.gather(*senders)
             writer.close()
 
-    async def _feed(self, delivery_id: int, jobs: asyncio.Queue, senders) -> None:
+    async def _feed(self, delivery_id: int, jobs: asyncio.Queue, senders,
+                    journal: _Journal) -> None:
         """Claim and queue recipients until none is left; then, once every
         message in flight has its answer, the second copies."""
         second_copies = False
@@ -254,7 +291,7 @@ class Dispatcher:
             if not batch:
                 if second_copies or not self.settings.resend_uncertain:
                     return
-                await self._all_answered(jobs, senders)
+                await self._all_answered(journal, senders)
                 second_copies = True
                 continue
             for job in batch:
@@ -269,12 +306,17 @@ class Dispatcher:
                         self._in_flight -= 1
                         continue
 
-    async def _all_answered(self, jobs: asyncio.Queue, senders) -> None:
-        """Wait until the senders have taken every job and recorded its answer."""
+    async def _all_answered(self, journal: _Journal, senders) -> None:
+        """Wait until the senders have taken every job, then record the answers
+        they hold (each rides on its sender's next mark, and none is coming)."""
         while self._in_flight and not self.stop.is_set():
             if all(task.done() for task in senders):
                 return
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
+        held = [outcome for answered in self._answered for outcome in answered]
+        for answered in self._answered:
+            answered.clear()
+        self._refused(await journal.write([], held), None)
 
     def _room_this_hour(self) -> int:
         cap = self.settings.hourly_cap
@@ -309,9 +351,10 @@ class Dispatcher:
 
     # -- one coroutine per connection ---------------------------------------------------
 
-    async def _sender(self, delivery_id: int, jobs: asyncio.Queue, journal: _Journal) -> None:
+    async def _sender(self, index: int, delivery_id: int, jobs: asyncio.Queue,
+                      journal: _Journal) -> None:
         transport = self.transports()
-        answered: list[ledger.Outcome] = []  # written with the next "sending" mark
+        answered = self._answered[index]  # written with this sender's next "sending" mark
         try:
             while (job := await jobs.get()) is not None:
                 try:
@@ -319,20 +362,20 @@ class Dispatcher:
                         continue  # left claimed: queued again when the worker unregisters
                     await self._limiter.wait()
                     # durable, fenced and checked against unsubscription before the transaction
-                    refused = await journal.write([job.id], answered)
-                    answered = []
-                    if self._refused(refused, job.id):
+                    previous = answered[:]
+                    answered.clear()
+                    if self._refused(await journal.write([job.id], previous), job.id):
                         continue
-                    answered = [await self._deliver(transport, delivery_id, job)]
-                    self._count(answered[0].state)
+                    outcome = await self._deliver(transport, delivery_id, job)
+                    answered.append(outcome)
+                    self._count(outcome.state)
                     if job.second_copy:
                         self._summary.resent += 1
-                    if jobs.empty():  # no next mark to ride on: record the answer now
-                        self._refused(await journal.write([], answered), None)
-                        answered = []
                 finally:
                     self._in_flight -= 1
-            self._refused(await journal.write([], answered), None)
+            previous = answered[:]
+            answered.clear()
+            self._refused(await journal.write([], previous), None)
         except Exception as exc:  # a failure here must stop the delivery, not hang it
             LOG.exception("sender failed")
             self._pause(f"paused: {exc}", PauseCause.FAILURE)
@@ -400,3 +443,14 @@ class Dispatcher:
         setattr(self._summary, state, getattr(self._summary, state) + 1)
         if self.progress:
             self.progress(state)
+
+
+def _run(coroutine):
+    """Run the dispatcher's event loop on uvloop (libuv) where it is installed:
+    on the benchmark, 2 000 messages a second on the standard loop, 2 900 on
+    uvloop (before group commit)."""
+    try:
+        import uvloop
+    except ImportError:  # not built for this platform: the standard loop works the same
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)

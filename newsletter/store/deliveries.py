@@ -420,15 +420,16 @@ class LedgerWriter:
     so the same SQL serves SQLite and PostgreSQL but for the placeholder.
     """
 
+    # {ids} stands for as many placeholders as there are marks in the commit.
     MARK = ("UPDATE recipients SET state = 'sending', attempts = attempts + 1, "
-            "updated_at = CURRENT_TIMESTAMP WHERE id = ? AND state = 'claimed' AND worker = ? "
-            "AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?) "
+            "updated_at = CURRENT_TIMESTAMP WHERE id IN ({ids}) AND state = 'claimed' "
+            "AND worker = ? AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?) "
             "AND EXISTS (SELECT 1 FROM subscribers WHERE subscribers.id = recipients.subscriber_id "
-            "AND subscribers.status = 'active')")
+            "AND subscribers.status = 'active') RETURNING id")
     CANCEL = ("UPDATE recipients SET state = 'cancelled', worker = NULL, "
               "reply = 'no longer subscribed when its turn came', updated_at = CURRENT_TIMESTAMP "
-              "WHERE id = ? AND state = 'claimed' AND worker = ? "
-              "AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?)")
+              "WHERE id IN ({ids}) AND state = 'claimed' AND worker = ? "
+              "AND EXISTS (SELECT 1 FROM workers WHERE workers.id = ?) RETURNING id")
     RESULT = ("UPDATE recipients SET state = ?, reply = ?, attempts = attempts + ?, "
               "unsure = unsure + ?, worker = NULL, updated_at = CURRENT_TIMESTAMP, "
               "sent_at = CASE WHEN ? = 'sent' THEN CURRENT_TIMESTAMP ELSE NULL END "
@@ -442,38 +443,35 @@ class LedgerWriter:
         self.sqlite = store.dialect == "sqlite"
         self.connection = store.engine.raw_connection()
         self._sqls = {name: self._sql(getattr(self, name))
-                      for name in ("MARK", "CANCEL", "RESULT", "RETRY_AT", "BOUNCE")}
+                      for name in ("RESULT", "RETRY_AT", "BOUNCE")}
 
     def _sql(self, text: str) -> str:
         return text if self.sqlite else text.replace("?", "%s")
 
+    def _for_ids(self, name: str, count: int) -> str:
+        return self._sql(getattr(self, name).replace("{ids}", ", ".join("?" * count)))
+
     def write(self, marks: list[int], outcomes: list[Outcome]) -> list[Refused]:
         """Outcomes and "sending" marks, in one transaction; returns the marks
         refused (the message must not be sent). An outcome the worker may no
-        longer write (taken over meanwhile) is dropped and reported as fenced."""
+        longer write (taken over meanwhile) is dropped and reported as fenced.
+        A few statements per commit whatever the number of rows: on
+        PostgreSQL each is a round trip to the server."""
         if not marks and not outcomes:
             return []
-        sql, me = self._sqls, self.worker
-        refused = []
+        me, refused = self.worker, []
         cursor = self.connection.cursor()
         try:
-            for o in outcomes:
-                cursor.execute(sql["RESULT"], (o.state, o.reply[:500], o.attempts - 1,
-                                               1 if o.state == R.UNCERTAIN else 0, o.state,
-                                               o.recipient_id, me))
-                if cursor.rowcount != 1:
-                    refused.append(Refused(o.recipient_id, fenced=True))
-                    continue
-                if o.retry_at:
-                    cursor.execute(sql["RETRY_AT"], (self._time(o.retry_at), o.recipient_id))
-                if o.bounce and o.subscriber_id:
-                    cursor.execute(sql["BOUNCE"], (self.bounce_limit, o.subscriber_id))
-            for recipient_id in marks:
-                cursor.execute(sql["MARK"], (recipient_id, me, me))
-                if cursor.rowcount == 1:
-                    continue
-                cursor.execute(sql["CANCEL"], (recipient_id, me, me))
-                refused.append(Refused(recipient_id, fenced=cursor.rowcount != 1))
+            if outcomes:
+                self._outcomes(cursor, outcomes, refused)
+            if marks:
+                cursor.execute(self._for_ids("MARK", len(marks)), (*marks, me, me))
+                marked = {row[0] for row in cursor.fetchall()}
+                left = [m for m in marks if m not in marked]
+                if left:  # no longer subscribed (cancelled now), or this worker was taken over
+                    cursor.execute(self._for_ids("CANCEL", len(left)), (*left, me, me))
+                    cancelled = {row[0] for row in cursor.fetchall()}
+                    refused += [Refused(m, fenced=m not in cancelled) for m in left]
             self.connection.commit()
         except BaseException:
             self.connection.rollback()
@@ -481,6 +479,24 @@ class LedgerWriter:
         finally:
             cursor.close()
         return refused
+
+    def _outcomes(self, cursor, outcomes: list[Outcome], refused: list[Refused]) -> None:
+        sql, me = self._sqls, self.worker
+        cursor.executemany(sql["RESULT"], [
+            (o.state, o.reply[:500], o.attempts - 1, 1 if o.state == R.UNCERTAIN else 0, o.state,
+             o.recipient_id, me) for o in outcomes])
+        if cursor.rowcount != len(outcomes):
+            # Only a takeover moves this worker's rows: none of these answers is its to write.
+            refused += [Refused(o.recipient_id, fenced=True) for o in outcomes]
+            self.connection.rollback()
+            return
+        retries = [(self._time(o.retry_at), o.recipient_id) for o in outcomes if o.retry_at]
+        if retries:
+            cursor.executemany(sql["RETRY_AT"], retries)
+        bounced = [(self.bounce_limit, o.subscriber_id) for o in outcomes
+                   if o.bounce and o.subscriber_id]
+        if bounced:
+            cursor.executemany(sql["BOUNCE"], bounced)
 
     def _time(self, moment: datetime):
         # SQLAlchemy's storage format for SQLite; PostgreSQL's driver adapts datetimes.
