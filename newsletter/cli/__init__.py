@@ -19,6 +19,7 @@ from newsletter.cli.project import Project
 from newsletter.cli.scheduling import schedule_command, unschedule_command
 from newsletter.cli.subscribers import subscribers_group
 from newsletter.core.errors import IssueInvalid, NewsletterError, RenderFailed
+from newsletter.core.i18n import _, ngettext
 
 
 class _Group(click.Group):
@@ -29,19 +30,22 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (IssueInvalid, RenderFailed) as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            click.echo(f"{len(exc.problems)} error(s): nothing was written.", err=True)
+                click.echo(_("error: {problem}").format(problem=problem), err=True)
+            click.echo(ngettext("{count} error: nothing was written.",
+                                "{count} errors: nothing was written.",
+                                len(exc.problems)).format(count=len(exc.problems)), err=True)
             ctx.exit(1)
         except NewsletterError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(_("error: {problem}").format(problem=exc), err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as exc:  # a bug: one line for the person, the details in a file
             report = Path(tempfile.gettempdir()) / f"newsletter-error-{os.getpid()}.txt"
             report.write_text(traceback.format_exc(), encoding="utf-8")
-            click.echo(f"error: unexpected {type(exc).__name__}: {exc}. This is a bug; the "
-                       f"details are in {report} (please send them to the IT staff)", err=True)
+            click.echo(_("error: unexpected {kind}: {error}. This is a bug; the details are in "
+                         "{report} (please send them to the IT staff)").format(
+                kind=type(exc).__name__, error=exc, report=report), err=True)
             ctx.exit(2)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from newsletter.core.config import Config, find_root, load_config
+from newsletter.core.i18n import use_language
 from newsletter.store import Store
 
 
@@ -33,6 +34,7 @@ class Project:
         if self._config is None:
             root = self.project.resolve() if self.project else find_root(Path.cwd())
             self._config = load_config(root, os.environ)
+            use_language(self._config.workspace.language)  # messages from here on
         return self._config
 
 

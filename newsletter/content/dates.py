@@ -24,6 +24,8 @@ from typing import Literal
 
 from babel.dates import get_month_names
 
+from newsletter.core.i18n import _, current_language
+
 Kind = Literal["day", "range", "until", "from", "by", "month"]
 KIND_BY_KEYS = {("from", "to"): "range", ("from",): "from", ("until",): "until", ("by",): "by"}
 
@@ -62,16 +64,17 @@ def parse_day(value: object, key: str = "") -> date:
         return value
     match = _DAY.match(str(value).strip())
     if not match:
-        raise DateError(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2023-12-02", key)
+        raise DateError(_("{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2023-12-02")
+                        .format(value=value), key)
     year, month, day = (int(part) for part in match.groups())
     if not 1 <= month <= 12:
-        raise DateError(f"{value!r}: there is no month {month}", key)
+        raise DateError(_("{value!r}: there is no month {month}").format(value=value, month=month),
+                        key)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
-        name = get_month_names("wide", locale="en")[month]
-        raise DateError(
-            f"{value!r}: {name} {year} has {last} days, there is no day {day}", key
-        )
+        name = get_month_names("wide", locale=current_language())[month]
+        raise DateError(_("{value!r}: {month} {year} has {last} days, there is no day {day}")
+                        .format(value=value, month=name, year=year, last=last, day=day), key)
     return date(year, month, day)
 
 
@@ -79,7 +82,8 @@ def parse_month(value: object, key: str = "") -> date:
     """Parse ``YYYY-MM`` into the first day of that month."""
     match = _MONTH.match(str(value).strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise DateError(f"{value!r} is not a month: write it as YYYY-MM, e.g. 2023-12", key)
+        raise DateError(_("{value!r} is not a month: write it as YYYY-MM, e.g. 2023-12")
+                        .format(value=value), key)
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -101,15 +105,15 @@ def _parse_mapping(value: dict) -> When:
     keys = tuple(key for key in ("from", "to", "until", "by") if key in value)
     kind = KIND_BY_KEYS.get(keys) if len(keys) == len(value) else None
     if kind is None:
-        raise DateError(
-            f"{{{', '.join(map(str, value))}}} is not a date: use one of "
-            "{from: YYYY-MM-DD, to: YYYY-MM-DD}, {from: …}, {until: …}, {by: …}"
-        )
+        raise DateError(_(
+            "{{{keys}}} is not a date: use one of {{from: YYYY-MM-DD, to: YYYY-MM-DD}}, "
+            "{{from: …}}, {{until: …}}, {{by: …}}").format(keys=", ".join(map(str, value))))
     days = {key: parse_day(value[key], key) for key in keys}
     if kind == "range":
         start, end = days["from"], days["to"]
         if end < start:
-            raise DateError(f"the range ends ({end}) before it starts ({start})", "to")
+            raise DateError(_("the range ends ({end}) before it starts ({start})").format(
+                end=end, start=start), "to")
         return When("day", start=start) if end == start else When("range", start, end)
     if kind == "from":
         return When("from", start=days["from"])

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import yaml
 
+from newsletter.content import yaml_help
 from newsletter.core.errors import Problem
+from newsletter.core.i18n import _
 
 Path_ = tuple[str | int, ...]
 
@@ -47,20 +49,15 @@ def read_yaml(path: Path, display: str) -> tuple[LocatedData | None, list[Proble
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(display, None, "", f"not UTF-8 text ({exc.reason} at byte {exc.start}):"
-                              " save the file as UTF-8")]
+        return None, [Problem(display, None, "", _(
+            "not UTF-8 text ({reason} at byte {byte}): save the file as UTF-8").format(
+            reason=exc.reason, byte=exc.start))]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        # The context mark ("while parsing a flow sequence started here") is
-        # usually where the editor's mistake is; the problem mark may be the
-        # end of the file.
-        mark = exc.context_mark or exc.problem_mark
-        line = mark.line + 1 if mark else None
-        what = "; ".join(filter(None, (exc.context, exc.problem))) or "malformed"
-        hint = " (check the indentation and that text containing ':' is quoted)"
-        return None, [Problem(display, line, "", f"YAML syntax error: {what}{hint}")]
+        explained = yaml_help.explain(text, exc)
+        return None, [Problem(display, explained.line, "", explained.message)]
     finally:
         loader.dispose()
     if node is None:
@@ -93,8 +90,8 @@ class _Builder:
             if key in result:
                 first = self.lines[(*where, key)]
                 field = dotted((*where, key))
-                self.problems.append(Problem(self.display, line, field,
-                                             f"appears twice (first at line {first}); keep one"))
+                self.problems.append(Problem(self.display, line, field, _(
+                    "appears twice (first at line {first}); keep one").format(first=first)))
                 continue
             self.lines[(*where, key)] = line
             result[key] = self.build(value_node, (*where, key))

@@ -7,6 +7,7 @@ no target yet) are warnings.
 
 from __future__ import annotations
 
+import difflib
 import re
 import typing
 from dataclasses import dataclass, field
@@ -15,17 +16,19 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from newsletter.content import markdown
+from newsletter.content import date_help, markdown
 from newsletter.content.dates import DateError, When, parse_day, parse_month, parse_when
 from newsletter.content.located import LocatedData, dotted, read_yaml
 from newsletter.content.model import Delegation, Delegations, Edition, Image, Issue, Item, Tags
 from newsletter.content.schema import PrimarySource, Strict, TranslationSource
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, Problem, UnknownIssue
+from newsletter.core.i18n import _
 
 MONTH_FOLDER = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")  # \Z: "$" would accept a final newline
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
 PLACEHOLDER = "DA SCRIVERE"  # what `newsletter new` leaves for the editor to replace
+_ISO_LIKE = re.compile(r"\A\d{4}-\d{1,2}(-\d{1,2})?\Z")  # meant as YYYY-MM(-DD), maybe impossible
 UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 
 
@@ -85,7 +88,7 @@ class _IssueReader:
         primary_file = self.folder / f"{primary_lang}.yaml"
         if not primary_file.is_file():
             self.errors.append(Problem(self.display(primary_file.name), None, "",
-                                       "missing: the primary edition's file is required"))
+                                       _("missing: the primary edition's file is required")))
             return Checked(None, self.errors, self.warnings)
         self._unexpected_files()
         primary = self._validate(primary_file, PrimarySource)
@@ -108,9 +111,9 @@ class _IssueReader:
         for path in sorted(self.folder.glob("*.y*ml")):
             lang = path.stem
             if path.suffix == ".yml" or lang not in self.config.languages:
-                self.errors.append(Problem(self.display(path.name), None, "", (
-                    f"not an edition of this issue: name edition files "
-                    f"{', '.join(f'{code}.yaml' for code in self.config.languages)}")))
+                self.errors.append(Problem(self.display(path.name), None, "", _(
+                    "not an edition of this issue: name edition files {names}").format(
+                    names=", ".join(f"{code}.yaml" for code in self.config.languages))))
 
     # -- validation against the schema --------------------------------------
 
@@ -121,7 +124,8 @@ class _IssueReader:
         if located is None:
             return None
         if not isinstance(located.data, dict):
-            self.errors.append(Problem(display, 1, "", "expected fields (key: value), one per line"))
+            self.errors.append(Problem(display, 1, "", _(
+                "expected fields (key: value), one per line")))
             return None
         self._placeholders(path, display)
         try:
@@ -173,14 +177,15 @@ class _IssueReader:
             self._problem(located, ("month",), str(exc))
             return None
         if f"{month:%Y-%m}" != self.folder.name:
-            self._problem(located, ("month",), (
-                f"says {month:%Y-%m} but the file is in the folder {self.folder.name}: "
-                "make them agree"))
+            self._problem(located, ("month",), _(
+                "says {month} but the file is in the folder {folder}: make them agree").format(
+                month=f"{month:%Y-%m}", folder=self.folder.name))
         return month
 
     def _item(self, entry, where, located, lang, ids, month) -> Item:
         self._unique_id(entry.id, where, located, ids)
-        when = self._when(entry.date, (*where, "date"), located) if entry.date is not None else None
+        when = self._when(entry.date, (*where, "date"), located, month) \
+            if entry.date is not None else None
         self._check_body(entry.body, (*where, "body"), located)
         image = getattr(entry, "image", None)
         return Item(
@@ -193,27 +198,35 @@ class _IssueReader:
         if item_id in ids:
             first = located.line_of((*ids[item_id], "id"))
             self._problem(located, (*where, "id"),
-                          f"{item_id!r} is already used at line {first}: ids must be unique")
+                          _("{id!r} is already used at line {first}: ids must be unique").format(
+                              id=item_id, first=first))
         else:
             ids[item_id] = where
 
-    def _when(self, value, where: tuple, located: LocatedData) -> When | None:
+    def _when(self, value, where: tuple, located: LocatedData, month: date | None) -> When | None:
         try:
             return parse_when(value)
         except DateError as exc:
-            self._problem(located, (*where, exc.key) if exc.key else where, str(exc))
+            wrong = value.get(exc.key) if isinstance(value, dict) and exc.key else value
+            message = str(exc)
+            if not isinstance(wrong, dict) and not _ISO_LIKE.match(str(wrong).strip()):
+                # free text ("30 novembre - 5 dicembre"): show the form to write
+                message = date_help.explain(wrong, month, exc.key if wrong is not value else "")
+            self._problem(located, (*where, exc.key) if exc.key else where, message)
             return None
 
     def _image(self, image, where: tuple, located: LocatedData) -> Image | None:
         path = (self.folder / image.file).resolve()
         if path.parent != self.folder.resolve():
             self._problem(located, (*where, "file"),
-                          f"{image.file!r}: put the image in the issue's folder and give its name")
+                          _("{file!r}: put the image in the issue's folder and give its name")
+                          .format(file=image.file))
         elif path.suffix.lower() not in IMAGE_SUFFIXES:
             self._problem(located, (*where, "file"),
-                          f"{image.file!r}: use a JPEG, PNG, GIF or WebP image")
+                          _("{file!r}: use a JPEG, PNG, GIF or WebP image").format(file=image.file))
         elif not path.is_file():
-            self._problem(located, (*where, "file"), f"{image.file!r}: no such file in {self.folder.name}/")
+            self._problem(located, (*where, "file"), _("{file!r}: no such file in {folder}/").format(
+                file=image.file, folder=self.folder.name))
         else:
             return Image(path, image.alt)
         return None
@@ -229,7 +242,8 @@ class _IssueReader:
             self._problem(located, (*where, exc.key), str(exc))
             return None
         if end < start:
-            self._problem(located, (*where, "to"), f"the period ends ({end}) before it starts ({start})")
+            self._problem(located, (*where, "to"), _(
+                "the period ends ({end}) before it starts ({start})").format(end=end, start=start))
         received = []
         for i, entry in enumerate(src.delegations.received):
             self._unique_id(entry.id, ("delegations", "received", i), located, ids)
@@ -238,18 +252,20 @@ class _IssueReader:
 
     def _check_body(self, body: str, where: tuple, located: LocatedData) -> None:
         if UNSAFE_LINK.search(body):
-            self._problem(located, where, "a link uses a script or file address: only https://, "
-                          "mailto: and tel: links are allowed")
+            self._problem(located, where, _("a link uses a script or file address: only "
+                                            "https://, mailto: and tel: links are allowed"))
         for link in markdown.links(body):
             if link.href in ("", "#"):
-                self._problem(located, where, f"the link {link.text!r} has no address yet (#): "
-                              "it is shown as plain text", warn=True)
+                self._problem(located, where, _(
+                    "the link {text!r} has no address yet (#): it is shown as plain text").format(
+                    text=link.text), warn=True)
             elif not link.href.startswith(markdown.ALLOWED_SCHEMES):
-                self._problem(located, where, f"the link {link.text!r} goes to {link.href!r}: "
-                              "write the full address, starting with https://")
+                self._problem(located, where, _(
+                    "the link {text!r} goes to {href!r}: write the full address, starting with "
+                    "https://").format(text=link.text, href=link.href))
         if markdown.has_raw_html(body):
-            self._problem(located, where, "contains HTML, which is removed from bodies: "
-                          "write Markdown instead", warn=True)
+            self._problem(located, where, _("contains HTML, which is removed from bodies: "
+                                            "write Markdown instead"), warn=True)
 
     def _send_at(self, src: PrimarySource, located: LocatedData) -> datetime | None:
         if src.send_at is None:
@@ -257,8 +273,9 @@ class _IssueReader:
         try:
             naive = datetime.strptime(str(src.send_at).strip(), "%Y-%m-%d %H:%M")
         except ValueError:
-            self._problem(located, ("send_at",), f"{src.send_at!r} is not a time: write it as "
-                          "YYYY-MM-DD HH:MM (Europe/Rome), e.g. 2023-12-01 09:00")
+            self._problem(located, ("send_at",), _(
+                "{value!r} is not a time: write it as YYYY-MM-DD HH:MM (Europe/Rome), e.g. "
+                "2023-12-01 09:00").format(value=src.send_at))
             return None
         return naive.replace(tzinfo=self.config.zone)
 
@@ -305,10 +322,14 @@ class _IssueReader:
         for i, entry in enumerate(entries):
             where = (section, i, "id")
             if entry.id not in known:
-                self._problem(located, where, f"{entry.id!r} is not an id of {section} in "
-                              f"{primary_name}: a translation uses the original's ids")
+                nearest = difflib.get_close_matches(entry.id, sorted(known), n=1, cutoff=0.6)
+                message = _("{id!r} is not an id of {section} in {file}: a translation uses the "
+                            "original's ids").format(id=entry.id, section=section, file=primary_name)
+                if nearest:
+                    message += _(" (did you mean {nearest}?)").format(nearest=nearest[0])
+                self._problem(located, where, message)
             elif entry.id in found:
-                self._problem(located, where, f"{entry.id!r} is translated twice")
+                self._problem(located, where, _("{id!r} is translated twice").format(id=entry.id))
             else:
                 found[entry.id] = entry
         return found
@@ -350,20 +371,20 @@ def _explain(exc: ValidationError, located: LocatedData, display: str, model) ->
 def _message(error: dict, model: type[BaseModel], where: tuple) -> str:
     kind = error["type"]
     if kind == "missing":
-        return "is required but missing"
+        return _("is required but missing")
     if kind == "extra_forbidden":
         allowed = ", ".join(_fields_at(model, where[:-1]))
-        return f"unknown field (allowed here: {allowed})"
+        return _("unknown field (allowed here: {allowed})").format(allowed=allowed)
     if kind in ("string_type", "str_type"):
-        return "must be text"
+        return _("must be text")
     if kind == "string_too_short":
-        return "is empty"
+        return _("is empty")
     if kind == "too_short":
-        return "needs at least one entry"
+        return _("needs at least one entry")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "must be fields (key: value) indented under it"
+        return _("must be fields (key: value) indented under it")
     if kind == "list_type":
-        return "must be a list: one entry per line, each starting with '- '"
+        return _("must be a list: one entry per line, each starting with '- '")
     return str(error["msg"]).removeprefix("Value error, ")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -132,6 +132,11 @@ class SchedulerSection(Section):
     reminder_hour: Annotated[int, Field(ge=0, le=23)] = Field(9, description="hour of that day")
 
 
+class WorkspaceSection(Section):
+    language: Literal["it", "en"] | None = Field(
+        None, description="the language of messages (check, build, send…); unset: the locale")
+
+
 class DkimSection(Section):
     domain: str = Field(description="the signing domain (d=)")
     selector: str = Field(description="the DNS selector (s=)")
@@ -147,6 +152,7 @@ SECTIONS: dict[str, type[Section]] = {
     "dispatch": DispatchSection,
     "scheduler": SchedulerSection,
     "dkim": DkimSection,
+    "workspace": WorkspaceSection,
 }
 
 
@@ -193,6 +199,7 @@ class Config:
     unsubscribe_address: str | None = None
     dispatch: DispatchSection = field(default_factory=DispatchSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
+    workspace: WorkspaceSection = field(default_factory=WorkspaceSection)
     dkim: Dkim | None = None
 
     @property
@@ -329,6 +336,7 @@ def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]
         list_id=sender.list_id,
         unsubscribe_address=sender.unsubscribe_address,
         dispatch=sections["dispatch"],  # type: ignore[arg-type]
+        workspace=sections["workspace"],  # type: ignore[arg-type]
         scheduler=sections["scheduler"],  # type: ignore[arg-type]
         dkim=_dkim(where, root, dkim) if dkim else None,  # type: ignore[arg-type]
     )

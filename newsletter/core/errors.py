@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsletter.core.i18n import _
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -34,8 +36,10 @@ class UnknownIssue(NewsletterError):
 
     def __init__(self, month: str, known: list[str]):
         self.month, self.known = month, known
-        listing = ", ".join(known) if known else "none yet (create one with `newsletter new YYYY-MM`)"
-        super().__init__(f"no issue {month!r} in issues/; known issues: {listing}")
+        listing = ", ".join(known) if known else _(
+            "none yet (create one with `newsletter new YYYY-MM`)")
+        super().__init__(_("no issue {month!r} in issues/; known issues: {listing}").format(
+            month=month, listing=listing))
 
 
 class IssueInvalid(NewsletterError):
