@@ -3,8 +3,8 @@ the workspace): Italian or English, from gettext catalogs.
 
 The source strings are English, whole sentences with named placeholders
 (``_("line {line} has no colon").format(line=4)``), extracted by Babel into
-``newsletter/locale/messages.pot``; the Italian catalog is
-``newsletter/locale/it/LC_MESSAGES/newsletter.po`` (compiled to ``.mo``,
+``newsletter/core/locale/messages.pot``; the Italian catalog is
+``newsletter/core/locale/it/LC_MESSAGES/newsletter.po`` (compiled to ``.mo``,
 both in git). See the README's "Messages and translations".
 
 The language is chosen, in order, by ``use_language`` (the CLI after
@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "newsletter"
 MESSAGE_LANGUAGES = ("it", "en")
 
