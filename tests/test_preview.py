@@ -1,6 +1,7 @@
 """The preview server, through Flask's test client: it renders the source as
 it is on disk at every request."""
 
+import dataclasses
 import socket
 import subprocess
 import sys
@@ -8,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from newsletter.core.config import WorkspaceSection
+from newsletter.core.i18n import use_language
 from newsletter.render.gates import html_facts
 from newsletter.web import create_app
 
@@ -20,6 +23,19 @@ def test_index_lists_editions_and_warnings(config):
     assert "Preview of the 2023-12 issue" in page
     assert 'href="it/email.html"' in page and 'href="en/issue.pdf"' in page
     assert "incomplete translation" in page
+
+
+def test_the_index_speaks_the_office_language_and_each_type_has_one_charset(config):
+    italian = dataclasses.replace(config, workspace=WorkspaceSection(language="it"))
+    client = create_app(italian, preview_month="2023-12").test_client()
+    try:
+        page = client.get("/").get_data(as_text=True)
+        assert '<html lang="it"' in page and "Anteprima del numero 2023-12" in page
+        assert "Preview" not in page and "Editions" not in page
+        for path in ("/it/email.html", "/it/email.txt", "/it/"):
+            assert client.get(path).headers["Content-Type"].count("charset") == 1, path
+    finally:
+        use_language(None)
 
 
 def test_every_output_is_served(config):

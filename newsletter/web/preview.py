@@ -18,6 +18,7 @@ from newsletter.content import check_issue, issue_folder
 from newsletter.content.reader import IMAGE_SUFFIXES
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _, current_language, use_language
 from newsletter.render import output
 from newsletter.render.build import render_edition
 from newsletter.render.labels import LABELS
@@ -38,8 +39,9 @@ def blueprint(config: Config, month: str) -> Blueprint:
 
     @preview.before_request
     def only_this_machine():
+        use_language(config.workspace.language)  # each request thread speaks the office's language
         if request.host.rsplit(":", 1)[0].lower() not in LOOPBACK_NAMES | {"[::1]"}:
-            raise Forbidden("the preview answers only on this machine (http://127.0.0.1:…)")
+            raise Forbidden(_("the preview answers only on this machine (http://127.0.0.1:…)"))
 
     @preview.get("/")
     def index():
@@ -47,7 +49,8 @@ def blueprint(config: Config, month: str) -> Blueprint:
         editions = [(lang, LABELS[lang]["language"], e.complete)
                     for lang, e in (checked.issue.editions.items() if checked.issue else ())]
         return render_template("preview/index.html.j2", month=month, errors=checked.errors,
-                               warnings=checked.warnings, editions=editions)
+                               warnings=checked.warnings, editions=editions, w=_words(month),
+                               lang=current_language())
 
     @preview.get("/<lang>/", defaults={"name": ""})
     @preview.get("/<lang>/<name>")
@@ -63,9 +66,10 @@ def blueprint(config: Config, month: str) -> Blueprint:
         try:
             rendered = render_edition(issue.editions[lang], issue, local, others)
         except NewsletterError as exc:
-            return Response(str(exc), status=500, mimetype="text/plain")
-        attribute, mimetype = ROUTES[name]
-        return Response(getattr(rendered, attribute), mimetype=mimetype)
+            return Response(str(exc), status=500, content_type="text/plain; charset=utf-8")
+        attribute, content_type = ROUTES[name]
+        # content_type, not mimetype: Flask would add a second "; charset=utf-8"
+        return Response(getattr(rendered, attribute), content_type=content_type)
 
     @preview.get("/images/<path:name>")
     @preview.get("/<month_>/images/<path:name>")
@@ -75,3 +79,18 @@ def blueprint(config: Config, month: str) -> Blueprint:
         return send_from_directory(folder, name)
 
     return preview
+
+
+def _words(month: str) -> dict[str, str]:
+    """The index page's words, in the office's language."""
+    return {
+        "title": _("Preview {month}").format(month=month),
+        "heading": _("Preview of the {month} issue").format(month=month),
+        "intro": _("Every page is rendered from issues/{month}/ when you open it: save your "
+                   "changes and reload.").format(month=month),
+        "errors": _("Errors: the issue cannot be built"),
+        "warnings": _("Warnings"),
+        "editions": _("Editions"),
+        "incomplete": _("incomplete: untranslated parts in the original language"),
+        "email": _("email"), "text": _("plain text"), "pdf": _("PDF"), "web": _("web page"),
+    }
