@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from newsletter.content import check_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, NewsletterError
+from newsletter.core.i18n import _, ngettext
 from newsletter.dispatch import plan
 from newsletter.render.context import subject
 from newsletter.store import Store, now, schedules
@@ -54,8 +55,8 @@ def parse_time(text: str, zone: ZoneInfo) -> SendTime:
         except ValueError:
             continue
     else:
-        raise ScheduleError(f"{text!r} is not a time: write it as \"YYYY-MM-DD HH:MM\", "
-                            "e.g. \"2024-01-05 09:00\"")
+        raise ScheduleError(_("{value!r} is not a time: write it as \"YYYY-MM-DD HH:MM\", "
+                              "e.g. \"2024-01-05 09:00\"").format(value=text))
     return local_time(naive, zone)
 
 
@@ -66,19 +67,24 @@ def local_time(naive: datetime, zone: ZoneInfo) -> SendTime:
     if back.replace(tzinfo=None) != naive:  # the wall time does not exist that day
         gap = second.utcoffset() - first.utcoffset()  # the jump: one hour in Rome
         moved = back  # read with the offset before the jump: the same instant, 03:30 CEST
-        return SendTime(moved, f"{naive:%H:%M} does not exist on {naive:%Y-%m-%d} in {zone.key} "
-                               f"(the clocks jump forward by {_hours(gap)}): scheduled at "
-                               f"{moved:%H:%M %Z} instead")
+        return SendTime(moved, ngettext(
+            "{time} does not exist on {day} in {zone} (the clocks jump forward by {count} "
+            "hour): scheduled at {moved} instead",
+            "{time} does not exist on {day} in {zone} (the clocks jump forward by {count} "
+            "hours): scheduled at {moved} instead", _whole_hours(gap)).format(
+            time=f"{naive:%H:%M}", day=f"{naive:%Y-%m-%d}", zone=zone.key,
+            count=_whole_hours(gap), moved=f"{moved:%H:%M %Z}"))
     if first.utcoffset() != second.utcoffset():
-        return SendTime(first, f"{naive:%H:%M} happens twice on {naive:%Y-%m-%d} in {zone.key} "
-                               f"(the clocks go back): scheduled at the first, {first:%H:%M %Z}")
+        return SendTime(first, _(
+            "{time} happens twice on {day} in {zone} (the clocks go back): scheduled at the "
+            "first, {first}").format(time=f"{naive:%H:%M}", day=f"{naive:%Y-%m-%d}",
+                                     zone=zone.key, first=f"{first:%H:%M %Z}"))
     return SendTime(first)
 
 
-def _hours(delta: timedelta) -> str:
-    minutes = abs(int(delta.total_seconds() // 60))
-    return f"{minutes // 60} hour" + ("s" if minutes // 60 != 1 else "") if minutes % 60 == 0 \
-        else f"{minutes} minutes"
+def _whole_hours(delta: timedelta) -> int:
+    """The clocks' jump in hours (one in every zone the office could be in)."""
+    return max(1, round(abs(delta.total_seconds()) / 3600))
 
 
 def schedule(config: Config, store: Store, month: str, when: SendTime | None, *,
@@ -94,19 +100,22 @@ def schedule(config: Config, store: Store, month: str, when: SendTime | None, *,
     issue = checked.issue
     if when is None:
         if issue.send_at is None:
-            raise ScheduleError(f"no time given: use --at \"YYYY-MM-DD HH:MM\" or set send_at "
-                                f"in issues/{month}/{config.primary_language}.yaml")
+            raise ScheduleError(_("no time given: use --at \"YYYY-MM-DD HH:MM\" or set send_at "
+                                  "in issues/{month}/{file}").format(
+                month=month, file=f"{config.primary_language}.yaml"))
         when = SendTime(issue.send_at.astimezone(config.zone))
     if when.utc < now() and not allow_past:
-        raise ScheduleError(f"{when.moment:%Y-%m-%d %H:%M %Z} is in the past: choose a later time, "
-                            "or add --now to send as soon as the scheduler runs")
+        raise ScheduleError(_("{moment} is in the past: choose a later time, or add --now to "
+                              "send as soon as the scheduler runs").format(
+            moment=f"{when.moment:%Y-%m-%d %H:%M %Z}"))
     planned = plan(config, store, issue, langs, fallback)
     scheduled = []
     for item in planned:
         existing = ledger.find(store, month, item.edition.lang)
         if existing and not _reschedulable(store, existing):
-            raise ScheduleError(f"the {item.edition.lang} edition of {month} is already "
-                                f"{existing.state}: it cannot be scheduled again")
+            raise ScheduleError(_("the {lang} edition of {month} is already {state}: it cannot "
+                                  "be scheduled again").format(
+                lang=item.edition.lang, month=month, state=existing.state))
         if existing:
             scheduled.append(schedules.reschedule(store, existing.id, when.utc, item.audience,
                                                   subject(item.edition)))
