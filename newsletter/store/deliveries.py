@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _
 from newsletter.store import Store, from_row, now, utc
 from newsletter.store.states import (
     UNFINISHED,
@@ -121,10 +122,10 @@ def create(store: Store, month: str, language: str, subject: str, *, state: str 
                 .returning(*deliveries.c)).one()
     except IntegrityError:
         existing = find(store, month, language)
-        raise DeliveryError(
-            f"the {language} edition of {month} already has a delivery ({existing.state}): "
-            f"an edition is delivered once; use `newsletter send {month} --lang {language} "
-            "--resume` to finish it") from None
+        raise DeliveryError(_(
+            "the {lang} edition of {month} already has a delivery ({state}): an edition is "
+            "delivered once; use `newsletter send {month} --lang {lang} --resume` to finish it")
+            .format(lang=language, month=month, state=existing.state)) from None
     return Delivery.from_row(row)
 
 
@@ -393,7 +394,7 @@ def _hold_lease(connection, worker_id: str) -> None:
     held = connection.execute(update(workers).where(workers.c.id == worker_id).values(
         heartbeat_at=now())).rowcount
     if not held:
-        raise Fenced("this sender's lease was taken over by another worker: it stops here")
+        raise Fenced(_("this sender's lease was taken over by another worker: it stops here"))
 
 
 @dataclass(frozen=True)
