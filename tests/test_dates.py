@@ -109,3 +109,61 @@ def test_bad_dates_are_explained(value, words):
 
 def test_leap_day_is_accepted():
     assert parse_when("2024-02-29") == When("day", date(2024, 2, 29))
+
+
+# -- the year, around a year boundary ---------------------------------------
+
+JANUARY_2024 = date(2024, 1, 1)
+
+# value in the source, it, en, fr — under "Top News gennaio 2024"
+EARLIER_YEAR = [
+    ("2023-10-25", "25 ottobre 2023", "October 25th, 2023", "25 octobre 2023"),
+    ("2023-12-01", "1° dicembre 2023", "December 1st, 2023", "1er décembre 2023"),
+    ("2023-12", "dicembre 2023", "December 2023", "décembre 2023"),
+    ({"from": "2023-12-04", "to": "2023-12-08"},
+     "4–8 dicembre 2023", "December 4th–8th, 2023", "4-8 décembre 2023"),
+    ({"from": "2023-11-30", "to": "2023-12-03"}, "30 novembre – 3 dicembre 2023",
+     "November 30th – December 3rd, 2023", "30 novembre – 3 décembre 2023"),
+    ({"from": "2023-12-30", "to": "2024-01-02"}, "30 dicembre 2023 – 2 gennaio 2024",
+     "December 30th, 2023 – January 2nd, 2024", "30 décembre 2023 – 2 janvier 2024"),
+    ({"until": "2023-12-31"}, "fino al 31 dicembre 2023", "until December 31st, 2023",
+     "jusqu'au 31 décembre 2023"),
+    ({"from": "2023-12-08"}, "a partire dall'8 dicembre 2023", "from December 8th, 2023",
+     "à partir du 8 décembre 2023"),
+    ({"by": "2023-12-01"}, "entro il 1° dicembre 2023", "by December 1st, 2023",
+     "avant le 1er décembre 2023"),
+]
+
+
+@pytest.mark.parametrize(("value", "it", "en", "fr"), EARLIER_YEAR,
+                         ids=[str(row[0]) for row in EARLIER_YEAR])
+def test_year_shown_for_a_date_of_an_earlier_year(value, it, en, fr):
+    # "25 ottobre" under "Top News gennaio 2024" would read as the coming October.
+    when = parse_when(value)
+    assert [format_when(when, lang, JANUARY_2024) for lang in ("it", "en", "fr")] == [it, en, fr]
+
+
+@pytest.mark.parametrize(("value", "issue", "text"), [
+    ("2024-07-20", JANUARY_2024, "20 luglio"),  # six months ahead: near enough
+    ("2024-08-20", JANUARY_2024, "20 agosto 2024"),  # seven, in the same year
+    ({"until": "2024-08-20"}, JANUARY_2024, "fino al 20 agosto 2024"),
+    ({"from": "2024-08-01", "to": "2024-08-03"}, JANUARY_2024, "1°–3 agosto 2024"),
+    ("2024-06-10", DECEMBER_2023, "10 giugno"),
+    ("2024-07-01", DECEMBER_2023, "1° luglio 2024"),
+    ("2024-01", DECEMBER_2023, "gennaio"),
+])
+def test_year_shown_more_than_six_months_ahead(value, issue, text):
+    assert format_when(parse_when(value), "it", issue) == text
+
+
+@pytest.mark.parametrize(("start", "end", "issue", "it", "en", "fr"), [
+    (date(2023, 12, 1), date(2023, 12, 31), JANUARY_2024, "dal 1° al 31 dicembre 2023",
+     "from December 1st to 31st, 2023", "du 1er au 31 décembre 2023"),
+    (date(2023, 11, 15), date(2023, 12, 14), JANUARY_2024, "dal 15 novembre al 14 dicembre 2023",
+     "from November 15th to December 14th, 2023", "du 15 novembre au 14 décembre 2023"),
+    (date(2023, 12, 15), date(2024, 1, 14), date(2024, 2, 1),
+     "dal 15 dicembre 2023 al 14 gennaio 2024", "from December 15th, 2023 to January 14th, 2024",
+     "du 15 décembre 2023 au 14 janvier 2024"),
+])
+def test_delegation_period_of_an_earlier_year(start, end, issue, it, en, fr):
+    assert [format_period(start, end, lang, issue) for lang in ("it", "en", "fr")] == [it, en, fr]

@@ -144,7 +144,7 @@ def test_a_post_for_a_suppressed_address_changes_nothing_until_confirmed(memory,
     assert mail["Content-Language"] == "fr" and mail["To"] == "Anna <anna@example.org>"
     shown, done = confirm(client, link_in(mail, "confirm"))
     html = shown.get_data(as_text=True)
-    assert "Vous recevrez le bulletin en français." in html and "Nom : Mallory" in html
+    assert "Vous recevrez le bulletin en français." in html and "Nom\u202f: Mallory" in html
     assert "Abonnement confirmé" in done.get_data(as_text=True)
 
     after = subs.get(store, key="anna@example.org")

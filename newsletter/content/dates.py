@@ -8,9 +8,9 @@ source and rendered per language exactly as the office writes them.
     by         entro il 31 dicembre     by December 31st              avant le 31 décembre
     month      dicembre                 December                      décembre
 
-The year is shown only when the date is in another year than the issue and
-more than six months away from the issue's month; a range across years
-always shows both years.
+The year is shown when the date is in an earlier year than the issue's
+month, or more than six months after it; a range across years always shows
+both years.
 """
 
 from __future__ import annotations
@@ -139,8 +139,11 @@ def ordinal_day(day: int, lang: str) -> str:
 
 
 def _show_year(day: date, issue_month: date) -> bool:
-    months_away = abs((day.year - issue_month.year) * 12 + day.month - issue_month.month)
-    return day.year != issue_month.year and months_away > 6
+    """A date of an earlier year than the issue's month ("25 ottobre" under
+    "Top News gennaio 2024" would read as the coming October), or more than
+    six months after it, says its year."""
+    months_ahead = (day.year - issue_month.year) * 12 + day.month - issue_month.month
+    return day.year < issue_month.year or months_ahead > 6
 
 
 def format_day(day: date, lang: str, with_year: bool = False) -> str:
@@ -207,13 +210,18 @@ def format_when(when: When, lang: str, issue_month: date) -> str:
 
 
 def format_period(start: date, end: date, lang: str, issue_month: date) -> str:
-    """The delegations' period: "dal 1° al 30 novembre", "from November 1st to 30th"."""
-    with_year = start.year != end.year or _show_year(start, issue_month)
-    same_month = start.month == end.month and start.year == end.year and not with_year
+    """The delegations' period: "dal 1° al 30 novembre", "from November 1st to 30th";
+    the year, when shown, once at the end unless the period spans two years."""
+    across_years = start.year != end.year
+    with_year = across_years or _show_year(start, issue_month) or _show_year(end, issue_month)
+    same_month = (start.year, start.month) == (end.year, end.month)
     if lang == "en":
-        last = ordinal_day(end.day, lang) if same_month else format_day(end, lang, with_year)
-        return f"from {format_day(start, lang, with_year and not same_month)} to {last}"
-    first = ordinal_day(start.day, lang) if same_month else format_day(start, lang, with_year)
+        first = format_day(start, lang, across_years)
+        if not same_month:
+            return f"from {first} to {format_day(end, lang, with_year)}"
+        last = ordinal_day(end.day, lang)
+        return f"from {first} to {last}, {end.year}" if with_year else f"from {first} to {last}"
+    first = ordinal_day(start.day, lang) if same_month else format_day(start, lang, across_years)
     last = format_day(end, lang, with_year)
     if lang == "fr":
         return f"du {first} au {last}"

@@ -1,5 +1,5 @@
-"""The email body: Jinja → MJML → HTML (mjml-python, in process) → CSS
-inlined (css-inline).
+"""The email body: Jinja → MJML → HTML (mjml-python, in process) → French
+text typeset (typography.py) → CSS inlined (css-inline).
 
 MRML leaves ``mj-style inline`` CSS un-inlined, so our element styles live
 in ``templates/email/inline.css`` and are inlined here, while MJML's own
@@ -17,6 +17,7 @@ from mjml import mjml2html
 
 from newsletter.render.context import EditionView
 from newsletter.render.templating import environment
+from newsletter.render.typography import typeset_html
 
 
 class EmailTemplateError(Exception):
@@ -38,7 +39,7 @@ def render_email(view: EditionView, templates_dir: Path) -> str:
     """The finished email HTML of one edition."""
     html = compile_mjml(render_mjml(view, templates_dir)).replace(
         MJML_PREVIEW_STYLE, PREVIEW_STYLE, 1)
-    return inline_css(html, templates_dir)
+    return inline_css(typeset_html(html), templates_dir)
 
 
 def compile_mjml(source: str) -> str:

@@ -208,7 +208,7 @@ SITE: dict[str, dict[str, str]] = {
         "skip": "Aller au contenu",
         "languages": "Langue",
         "subscribe_title": "S'abonner à Work in Progress",
-        "subscribe_intro": "Chaque mois, l'actualité internationale de la Ville de Turin : "
+        "subscribe_intro": "Chaque mois, l'actualité internationale de la Ville de Turin\u202f: "
                            "événements, projets européens, délégations reçues.",
         "email": "Adresse e-mail",
         "name": "Nom (facultatif)",
@@ -222,11 +222,11 @@ SITE: dict[str, dict[str, str]] = {
         "confirm_title": "Confirmez votre abonnement",
         "confirm_text": "Appuyez sur le bouton pour confirmer l'abonnement de {email}.",
         "confirm_language": "Vous recevrez le bulletin en {language}.",
-        "confirm_name": "Nom : {name}",
+        "confirm_name": "Nom\u202f: {name}",
         "confirm_button": "Confirmer mon abonnement",
         "confirmed_title": "Abonnement confirmé",
-        "confirmed": "Merci ! Vous recevrez Work in Progress chaque mois en {language}.",
-        "already_confirmed": "Cet abonnement était déjà confirmé : rien d'autre à faire.",
+        "confirmed": "Merci\u202f! Vous recevrez Work in Progress chaque mois en {language}.",
+        "already_confirmed": "Cet abonnement était déjà confirmé\u202f: rien d'autre à faire.",
         "unsubscribe_title": "Se désabonner",
         "unsubscribe_text": "Appuyez sur le bouton pour ne plus recevoir Work in Progress à {email}.",
         "unsubscribe_button": "Me désabonner",
@@ -235,24 +235,24 @@ SITE: dict[str, dict[str, str]] = {
                         "pouvez vous abonner de nouveau à tout moment.",
         "request_title": "Se désabonner",
         "request_text": "Utilisez le lien personnel en bas de chaque numéro, ou écrivez votre "
-                        "adresse ici : nous vous enverrons le lien pour vous désabonner.",
+                        "adresse ici\u202f: nous vous enverrons le lien pour vous désabonner.",
         "request_button": "M'envoyer le lien",
         "request_sent": "Si l'adresse est abonnée, vous recevrez bientôt un e-mail avec le lien "
                         "pour vous désabonner.",
         "preferences_title": "Vos préférences",
         "preferences_text": "Choisissez la langue dans laquelle {email} reçoit Work in Progress.",
         "save": "Enregistrer",
-        "saved": "Préférences enregistrées : vous recevrez le bulletin en {language}.",
+        "saved": "Préférences enregistrées\u202f: vous recevrez le bulletin en {language}.",
         "bad_link_title": "Lien non valide",
         "bad_link": "Ce lien n'est pas valide ou pas complet. Copiez-le en entier depuis "
                     "l'e-mail, ou abonnez-vous de nouveau.",
         "expired_title": "Lien expiré",
         "expired": "Ce lien de confirmation a expiré. Abonnez-vous de nouveau pour en recevoir un.",
         "gone_title": "Adresse absente de la liste",
-        "gone": "Cette adresse ne figure plus sur notre liste : vous ne recevrez plus d'e-mails.",
+        "gone": "Cette adresse ne figure plus sur notre liste\u202f: vous ne recevrez plus d'e-mails.",
         "too_many_title": "Trop de demandes",
         "too_many": "Trop de demandes sont venues de cette connexion. Réessayez dans une heure.",
-        "form_expired": "Le formulaire a expiré : rechargez la page et réessayez.",
+        "form_expired": "Le formulaire a expiré\u202f: rechargez la page et réessayez.",
         "error_email": "Écrivez une adresse e-mail valide, par exemple nom@exemple.fr.",
         "error_privacy": "Pour vous abonner, vous devez accepter la politique de confidentialité.",
         "error_summary": "Veuillez corriger les champs indiqués.",
@@ -260,13 +260,13 @@ SITE: dict[str, dict[str, str]] = {
         "mail_confirm_subject": "Confirmez votre abonnement à {title}",
         "mail_confirm_body": "Merci de vous être abonné(e) à {title}, le bulletin des Relations "
                              "internationales de la Ville de Turin.\n\nPour confirmer votre "
-                             "abonnement, ouvrez ce lien (valable {hours} heures) :",
-        "mail_confirm_ignore": "Si vous n'avez pas demandé cet abonnement, ignorez cet e-mail : "
+                             "abonnement, ouvrez ce lien (valable {hours} heures)\u202f:",
+        "mail_confirm_ignore": "Si vous n'avez pas demandé cet abonnement, ignorez cet e-mail\u202f: "
                                "sans confirmation, vous ne recevrez rien.",
         "mail_unsubscribe_subject": "Votre abonnement à {title}",
         "mail_unsubscribe_body": "Voici les liens de l'abonnement de cette adresse à {title}. "
-                                 "Pour ne plus le recevoir, ouvrez ce lien :",
-        "mail_preferences": "Pour changer de langue :",
+                                 "Pour ne plus le recevoir, ouvrez ce lien\u202f:",
+        "mail_preferences": "Pour changer de langue\u202f:",
     },
 }
 

@@ -1,6 +1,7 @@
 """The one Jinja environment: templates from the project's ``templates/``
 folder, StrictUndefined so a missing variable fails the build instead of
-sending a blank, autoescaping everywhere but plain text."""
+sending a blank, autoescaping everywhere but plain text. HTML templates wrap
+their page in ``{% filter typeset_html %}`` for French typography."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+
+from newsletter.render.typography import typeset_html
 
 
 def css_string(value: str) -> Markup:
@@ -28,4 +31,5 @@ def environment(templates_dir: Path) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["typeset_html"] = lambda page: Markup(typeset_html(str(page)))
     return env
