@@ -13,6 +13,7 @@ from newsletter.render.build import render_issue
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = "2023-12"
+PARTIAL_ENGLISH = Path(__file__).resolve().parent / "fixtures" / "2023-12-en-partial.yaml"
 
 
 def make_project(folder: Path) -> Path:
@@ -44,9 +45,15 @@ def sample_config(sample_project: Path):
 
 @pytest.fixture(scope="session")
 def sample(sample_config):
-    """The sample issue and its editions rendered once (English with fallbacks)."""
+    """The sample issue and its editions rendered once."""
     issue, rendered, _ = render_issue(sample_config, SAMPLE, allow_incomplete=True)
     return issue, {r.lang: r for r in rendered}
+
+
+def partial_english(project: Path) -> Path:
+    """The sample with its English edition half translated: 14 parts missing."""
+    shutil.copy(PARTIAL_ENGLISH, project / "issues" / SAMPLE / "en.yaml")
+    return project
 
 
 def write_issue(project: Path, files: dict[str, str], month: str = "2024-03") -> Path:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from newsletter.cli import cli
 
-from .conftest import MINIMAL, write_issue
+from .conftest import MINIMAL, partial_english, write_issue
 
 
 def run(project: Path, *args: str):
@@ -40,13 +40,25 @@ def test_build_writes_the_four_files_of_each_complete_edition(project):
     out = project / "site"
     result = run(project, "build", "2023-12", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert outputs(out) == ["2023-12/it/email.html", "2023-12/it/email.txt",
-                            "2023-12/it/index.html", "2023-12/it/issue.pdf"]
-    assert "skipped en: incomplete translation (14 parts missing" in result.output
+    assert outputs(out) == [f"2023-12/{lang}/{name}" for lang in ("en", "it") for name in
+                            ("email.html", "email.txt", "index.html", "issue.pdf")]
+    assert "skipped" not in result.output
     assert (out / "2023-12/it/issue.pdf").read_bytes().startswith(b"%PDF-")
 
 
+def test_build_skips_an_incomplete_edition_and_exits_3(project):
+    partial_english(project)
+    out = project / "site"
+    result = run(project, "build", "2023-12", "--out", str(out))
+    assert result.exit_code == 3, result.output
+    assert outputs(out) == ["2023-12/it/email.html", "2023-12/it/email.txt",
+                            "2023-12/it/index.html", "2023-12/it/issue.pdf"]
+    assert "skipped en: incomplete translation (14 parts missing" in result.output
+    assert "not every edition of 2023-12 was built (the others are written)" in result.output
+
+
 def test_build_allow_incomplete_builds_english_with_italian_fallbacks(project):
+    partial_english(project)
     out = project / "site"
     result = run(project, "build", "2023-12", "--out", str(out), "--allow-incomplete")
     assert result.exit_code == 0, result.output
@@ -57,12 +69,14 @@ def test_build_allow_incomplete_builds_english_with_italian_fallbacks(project):
 
 
 def test_build_one_language(project):
+    partial_english(project)
     result = run(project, "build", "2023-12", "--out", str(project / "site"), "--lang", "it")
-    assert result.exit_code == 0
+    assert result.exit_code == 0  # the incomplete English edition was not asked for
     assert outputs(project / "site")[0] == "2023-12/it/email.html"
 
 
 def test_asking_for_an_incomplete_edition_is_refused(project):
+    partial_english(project)
     result = run(project, "build", "2023-12", "--out", str(project / "site"), "--lang", "en")
     assert result.exit_code == 1
     assert "error: en: incomplete translation (14 parts missing" in result.output
@@ -86,7 +100,7 @@ def test_rebuild_replaces_previous_output(project):
     (out / "2023-12/it/stale.txt").write_text("old")
     assert run(project, "build", "2023-12", "--out", str(out)).exit_code == 0
     assert not (out / "2023-12/it/stale.txt").exists()
-    assert [p.name for p in (out / "2023-12").iterdir()] == ["it"]  # no temporary leftovers
+    assert sorted(p.name for p in (out / "2023-12").iterdir()) == ["en", "it"]  # no leftovers
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -124,20 +138,45 @@ def test_unknown_month_lists_known_issues(project):
 def test_check_reports_ok_and_warnings(project):
     result = run(project, "check", "2023-12")
     assert result.exit_code == 0
-    assert "warning: issues/2023-12/en.yaml: incomplete translation" in result.output
+    assert "warning: issues/2023-12/it.yaml:17: top_news[luci-d-artista].body: the link" \
+        in result.output
     assert "2023-12 it: 16 Top News, complete" in result.output
+    assert "2023-12 en: 16 Top News, complete" in result.output
     assert "2023-12: OK (it email" in result.output
 
 
-def test_new_scaffolds_an_issue_that_checks(project):
+def test_check_exits_3_when_an_edition_is_incomplete(project):
+    partial_english(project)
+    result = run(project, "check", "2023-12")
+    assert result.exit_code == 3, result.output
+    assert "warning: issues/2023-12/en.yaml: incomplete translation" in result.output
+    assert "2023-12 en: 16 Top News, incomplete (14 missing)" in result.output
+    quiet = run(project, "check", "2023-12", "--quiet")
+    assert quiet.exit_code == 3
+    assert quiet.output == ("2023-12 en: incomplete translation, 14 part(s) not translated; "
+                            "`build` skips it unless --allow-incomplete\n")
+
+
+def test_check_help_documents_the_exit_status():
+    shown = CliRunner().invoke(cli, ["check", "--help"]).output
+    assert "Exit status:" in shown
+    assert "3  no error, but an edition is incomplete" in shown
+    assert "1  errors" in shown and "0  every edition is complete" in shown
+
+
+def test_new_scaffolds_an_issue_whose_placeholders_check_points_at(project):
     result = run(project, "new", "2024-01")
     assert result.exit_code == 0
     assert "created issues/2024-01/it.yaml" in result.output
     source = (project / "issues/2024-01/it.yaml").read_text()
     assert "period: {from: 2023-12-01, to: 2023-12-31}" in source
     checked = run(project, "check", "2024-01")
-    assert checked.exit_code == 0, checked.output
-    assert "still has the placeholder 'DA SCRIVERE'" in checked.output
+    assert checked.exit_code == 1, checked.output
+    assert "error: issues/2024-01/it.yaml:15: still has the placeholder 'DA SCRIVERE'" \
+        in checked.output
+    draft = run(project, "check", "2024-01", "--draft")
+    assert draft.exit_code == 0, draft.output  # valid otherwise
+    assert "warning: issues/2024-01/it.yaml:15: still has the placeholder" in draft.output
 
 
 def test_new_refuses_to_overwrite(project):

@@ -8,7 +8,7 @@ import pytest
 from newsletter.content.reader import check_issue, load_issue
 from newsletter.core.errors import UnknownIssue
 
-from .conftest import MINIMAL, SAMPLE, write_issue
+from .conftest import MINIMAL, SAMPLE, partial_english, write_issue
 
 
 def problems(config, month="2024-03"):
@@ -31,18 +31,28 @@ def test_sample_issue_is_complete_in_italian(sample_config):
     assert "Lione" in it.top_news[6].tags.cities
 
 
-def test_sample_english_edition_is_partial(sample_config):
-    en = load_issue(sample_config, SAMPLE).editions["en"]
+def test_sample_english_edition_is_complete(sample_config):
+    issue = load_issue(sample_config, SAMPLE)
+    en = issue.editions["en"]
+    assert en.complete
+    assert [i.lang for i in en.top_news] == ["en"] * 16
+    assert [i.id for i in en.top_news] == [i.id for i in issue.editions["it"].top_news]
+
+
+def test_a_partial_english_edition_falls_back_to_italian(project, config):
+    partial_english(project)
+    en = load_issue(config, SAMPLE).editions["en"]
     assert not en.complete
     assert [i.lang for i in en.top_news[:5]] == ["en"] * 5
     assert en.top_news[5].lang == "it"  # falls back to the Italian text
     assert "mentor-2-tirocinanti" in en.missing
     assert all(d.lang == "en" for d in en.delegations.received)
-    assert en.top_news[0].when == load_issue(sample_config, SAMPLE).editions["it"].top_news[0].when
+    assert en.top_news[0].when == load_issue(config, SAMPLE).editions["it"].top_news[0].when
 
 
-def test_check_reports_the_missing_translations(sample_config):
-    _, warnings = problems(sample_config, SAMPLE)
+def test_check_reports_the_missing_translations(project, config):
+    partial_english(project)
+    _, warnings = problems(config, SAMPLE)
     incomplete = [w for w in warnings if "incomplete translation" in w]
     assert len(incomplete) == 1
     assert incomplete[0].startswith("issues/2023-12/en.yaml: ")
@@ -76,7 +86,7 @@ def test_unknown_field(project, config):
     write_issue(project, {"it.yaml": MINIMAL + "    subtitle: Non previsto\n"})
     errors, _ = problems(config)
     assert errors == ["issues/2024-03/it.yaml:8: top_news[prima].subtitle: unknown field "
-                      "(allowed here: id, title, date, body, image, tags)"]
+                      "(allowed here: id, title, date, body, image, tags, recurring)"]
 
 
 def test_missing_title(project, config):

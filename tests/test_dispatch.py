@@ -19,7 +19,7 @@ from newsletter.store import subscribers as subs
 from newsletter.store.deliveries import DeliveryError
 from newsletter.web import create_app
 
-from .conftest import BOTH, MINIMAL, SQLITE, write_issue
+from .conftest import BOTH, MINIMAL, SQLITE, partial_english, write_issue
 from .smtp_server import SMTPServer
 
 ENGLISH = """\
@@ -184,6 +184,7 @@ def test_editions_that_are_not_built_or_stale_are_refused(mailing):
 
 @SQLITE
 def test_incomplete_translation_is_refused_unless_fallback(project, database_url):
+    partial_english(project)
     config = load_config(project, {"NEWSLETTER_SECRET_KEY": "d" * 32})
     build_issue(config, "2023-12", project / "out")
     store = Store(database_url, config.secret())

@@ -14,10 +14,11 @@ from newsletter.core.i18n import use_language
 from newsletter.render.gates import html_facts
 from newsletter.web import create_app
 
-from .conftest import MINIMAL, write_issue
+from .conftest import MINIMAL, partial_english, write_issue
 
 
-def test_index_lists_editions_and_warnings(config):
+def test_index_lists_editions_and_warnings(project, config):
+    partial_english(project)
     client = create_app(config, preview_month="2023-12").test_client()
     page = client.get("/").get_data(as_text=True)
     assert "Preview of the 2023-12 issue" in page
@@ -81,7 +82,7 @@ def test_preview_command_serves_on_loopback(project):
                               cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         body = _get(f"http://127.0.0.1:{port}/it/email.txt")
-        assert "TOP NEWS DICEMBRE 2023" in body
+        assert "Top News dicembre 2023" in body
     finally:
         server.terminate()
         server.wait(timeout=10)

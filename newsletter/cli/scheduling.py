@@ -8,7 +8,8 @@ import click
 
 from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
-from newsletter.core.errors import NewsletterError
+from newsletter.content import check_issue
+from newsletter.core.errors import IssueInvalid, NewsletterError
 from newsletter.scheduling.schedule import parse_time, schedule, scheduled, unschedule
 
 
@@ -37,6 +38,9 @@ def schedule_command(project: Project, month: str, at: str | None, zone: str | N
     except (ZoneInfoNotFoundError, ValueError):
         raise NewsletterError(f"--tz {zone!r}: unknown time zone (e.g. Europe/Rome)") from None
     when = parse_time(at, tz) if at else None
+    unfinished = check_issue(config, month, strict=True).errors  # `new`'s placeholders too
+    if unfinished:
+        raise IssueInvalid(unfinished)
     planned, when = schedule(config, project.store, month, when, langs=langs or None,
                              fallback=fallback, allow_past=allow_past)
     if when.note:

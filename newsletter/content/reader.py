@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from newsletter.content import date_help, markdown
+from newsletter.content import date_help, language, limits, markdown
 from newsletter.content.dates import DateError, When, parse_day, parse_month, parse_when
 from newsletter.content.located import LocatedData, dotted, read_yaml
 from newsletter.content.model import Delegation, Delegations, Edition, Image, Issue, Item, Tags
@@ -56,24 +56,28 @@ def issue_folder(config: Config, month: str) -> Path:
     return folder
 
 
-def load_issue(config: Config, month: str) -> Issue:
-    """The validated issue, or IssueInvalid with every error found."""
-    checked = check_issue(config, month)
+def load_issue(config: Config, month: str, *, draft: bool = False) -> Issue:
+    """The validated issue, or IssueInvalid with every error found; the
+    placeholders `newsletter new` left are errors too, unless for a ``draft``."""
+    checked = check_issue(config, month, strict=not draft)
     if checked.errors:
         raise IssueInvalid(checked.errors)
     assert checked.issue is not None
     return checked.issue
 
 
-def check_issue(config: Config, month: str) -> Checked:
+def check_issue(config: Config, month: str, *, strict: bool = False) -> Checked:
+    """Everything found in the issue's sources; ``strict``: the placeholders
+    `newsletter new` left are errors (what build, schedule and send need),
+    not warnings (what a preview of the draft shows)."""
     folder = issue_folder(config, month)
-    reader = _IssueReader(config, folder)
+    reader = _IssueReader(config, folder, strict)
     return reader.read()
 
 
 class _IssueReader:
-    def __init__(self, config: Config, folder: Path):
-        self.config, self.folder = config, folder
+    def __init__(self, config: Config, folder: Path, strict: bool = False):
+        self.config, self.folder, self.strict = config, folder, strict
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
@@ -128,6 +132,7 @@ class _IssueReader:
                 "expected fields (key: value), one per line")))
             return None
         self._placeholders(path, display)
+        self.warnings += limits.length_warnings(located, display)
         try:
             return model.model_validate(located.data), located
         except ValidationError as exc:
@@ -137,9 +142,11 @@ class _IssueReader:
     def _placeholders(self, path: Path, display: str) -> None:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if PLACEHOLDER in line and not line.lstrip().startswith("#"):
-                self.warnings.append(Problem(display, number, "", (
-                    f"still has the placeholder {PLACEHOLDER!r} from `newsletter new`: "
-                    "replace it with the real text")))
+                found = self.errors if self.strict else self.warnings
+                found.append(Problem(display, number, "", (
+                    f"still has the placeholder {PLACEHOLDER!r} from `newsletter new`: replace it "
+                    "with the real text (until then only `newsletter build --draft` builds the "
+                    "issue)")))
 
     def _problem(self, located: LocatedData, where: tuple, message: str, *, warn=False) -> None:
         display = self.display(located.path.name)
@@ -284,6 +291,11 @@ class _IssueReader:
     def _translation(self, base: Edition, lang: str, src: TranslationSource,
                      located: LocatedData) -> Edition:
         primary_name = f"{base.lang}.yaml"
+        header = language.untranslated_header(src, base, lang)  # counted as not translated
+        for name, why in header.items():
+            if why:
+                self._problem(located, (name,), why, warn=True)
+        src = src.model_copy(update=dict.fromkeys(header))
         top = self._translated(src.top_news, "top_news", base.top_news, located, primary_name)
         cons = self._translated(src.consulates, "consulates", base.consulates, located, primary_name)
         dels = self._translated(src.delegations, "delegations",
@@ -301,6 +313,7 @@ class _IssueReader:
             missing += [d.id for d in base.delegations.received if d.id not in dels]
         if base.insights and not src.insights:
             missing.append("insights")
+        missing += [name for name in header if name != "insights"]
         if missing:
             self.warnings.append(Problem(self.display(f"{lang}.yaml"), None, "", (
                 f"incomplete translation: {len(missing)} of the {base.lang} edition's parts "
@@ -318,6 +331,7 @@ class _IssueReader:
 
     def _translated(self, entries, section, originals, located, primary_name) -> dict:
         known = {o.id for o in originals}
+        by_id = {o.id: o for o in originals}
         found: dict[str, object] = {}
         for i, entry in enumerate(entries):
             where = (section, i, "id")
@@ -330,6 +344,11 @@ class _IssueReader:
                 self._problem(located, where, message)
             elif entry.id in found:
                 self._problem(located, where, _("{id!r} is translated twice").format(id=entry.id))
+            elif untranslated := language.untranslated_entry(entry, by_id[entry.id],
+                                                             located.path.stem):
+                for name, why in untranslated.items():
+                    if why:
+                        self._problem(located, (section, i, name), why, warn=True)
             else:
                 found[entry.id] = entry
         return found

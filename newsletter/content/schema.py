@@ -82,6 +82,7 @@ class TopNewsSource(Strict):
     body: Body
     image: ImageSource | None = None
     tags: TagsSource = TagsSource()
+    recurring: bool = Field(False, description="carried into the next issue by `new --from`")
 
 
 class ConsulateSource(Strict):
@@ -89,6 +90,7 @@ class ConsulateSource(Strict):
     title: Text | None = None
     date: DateValue | None = None
     body: Body
+    recurring: bool = Field(False, description="carried into the next issue by `new --from`")
 
 
 class DelegationSource(Strict):

@@ -1,8 +1,9 @@
 """Dispatch: deliver an issue's editions to their subscribers.
 
 ``prepare`` checks that each edition is complete and built (its web page
-and PDF must exist for the "view online" link) and that the build is of
-the sources as they are now (their digests agree: nothing is rendered
+and PDF must exist for the "view online" link), not as a draft (``build
+--draft`` leaves a ``.draft`` file), and that the build is of the sources
+as they are now (their digests agree: nothing is rendered
 again here), and encodes its message once; ``send`` creates the
 deliveries, queues one ledger row per active subscriber and runs the
 dispatcher; ``resume`` finishes what was
@@ -94,6 +95,11 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
     (with ``fresh``) older than the source. A delivery that has started goes
     on with the build its first recipients received (``fresh=False``)."""
     built = BuiltEdition.at(out, issue.slug, edition.lang)
+    if built.draft:
+        lang, month = edition.lang, issue.slug
+        raise NotReady(f"the built {lang} edition of {month} is a draft (built with --draft): a "
+                       "draft is never sent; replace its placeholders, then run `newsletter build "
+                       f"{month}` without --draft")
     absent = built.missing()
     if absent:
         raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({built.folder}/ "
@@ -122,8 +128,11 @@ def send(config: Config, store: Store, month: str, out: Path, transports: Callab
          settings: Settings = DEFAULTS, progress: Callable[[str], None] | None = None,
          on_start: Callable[[ledger.Delivery, int], None] | None = None,
          dispatcher_ready: Callable[[Dispatcher], None] | None = None) -> list[Result]:
-    """Deliver (or, with ``resume``, finish delivering) the issue's editions."""
-    issue = load_issue(config, month)
+    """Deliver (or, with ``resume``, finish delivering) the issue's editions.
+
+    The source must be finished (no placeholder of `newsletter new`); a
+    delivery already under way is finished with the build it started with."""
+    issue = load_issue(config, month, draft=resume)
     if resume:
         work = _resumable(config, store, issue, langs, out)
     else:

@@ -5,6 +5,7 @@
     OUT/YYYY-MM/<lang>/issue.pdf    the printable bulletin
     OUT/YYYY-MM/<lang>/index.html   the web page
     OUT/YYYY-MM/<lang>/.digest      what these were rendered from (below)
+    OUT/YYYY-MM/<lang>/.draft       present when built with --draft: never sent
     OUT/YYYY-MM/images/             the issue's images, when it has any
 
 The digest of an edition is a SHA-256 over everything that decides its
@@ -29,6 +30,7 @@ from newsletter.core.config import Config
 EMAIL_HTML, EMAIL_TEXT, PDF, WEB_PAGE = "email.html", "email.txt", "issue.pdf", "index.html"
 OUTPUT_FILES = (EMAIL_HTML, EMAIL_TEXT, PDF, WEB_PAGE)
 DIGEST_FILE = ".digest"
+DRAFT_FILE = ".draft"
 IMAGES = "images"
 _CODE = Path(__file__).resolve().parent.parent  # the package: render/ and content/ decide outputs
 
@@ -58,6 +60,11 @@ class BuiltEdition:
         """(HTML, plain text) of the email, as built."""
         return ((self.folder / EMAIL_HTML).read_text(encoding="utf-8"),
                 (self.folder / EMAIL_TEXT).read_text(encoding="utf-8"))
+
+    @property
+    def draft(self) -> bool:
+        """Built with --draft (placeholders allowed, marked as a draft): not for sending."""
+        return (self.folder / DRAFT_FILE).exists()
 
     def digest(self) -> str | None:
         try:
