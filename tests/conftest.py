@@ -3,6 +3,7 @@ templates and the December 2023 issue) so tests never write into the repo."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,11 @@ PARTIAL_ENGLISH = Path(__file__).resolve().parent / "fixtures" / "2023-12-en-par
 
 
 def make_project(folder: Path) -> Path:
-    shutil.copy(REPO / "newsletter.toml", folder / "newsletter.toml")
+    """The project as shipped, but speaking English: without its ``[workspace]
+    language``, so tests read English unless they set it (test_editor_messages)."""
+    shipped = (REPO / "newsletter.toml").read_text(encoding="utf-8")
+    english = re.sub(r"^\[workspace\]\nlanguage = .*\n", "", shipped, flags=re.MULTILINE)
+    (folder / "newsletter.toml").write_text(english, encoding="utf-8")
     shutil.copytree(REPO / "templates", folder / "templates")
     shutil.copytree(REPO / "issues" / SAMPLE, folder / "issues" / SAMPLE)
     return folder

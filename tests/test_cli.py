@@ -153,7 +153,7 @@ def test_check_exits_3_when_an_edition_is_incomplete(project):
     assert "2023-12 en: 16 Top News, incomplete (14 missing)" in result.output
     quiet = run(project, "check", "2023-12", "--quiet")
     assert quiet.exit_code == 3
-    assert quiet.output == ("2023-12 en: incomplete translation, 14 part(s) not translated; "
+    assert quiet.output == ("2023-12 en: incomplete translation, 14 parts not translated; "
                             "`build` skips it unless --allow-incomplete\n")
 
 

@@ -192,7 +192,7 @@ def test_incomplete_translation_is_refused_unless_fallback(project, database_url
     english = people(store, 1, "en", "en")
     with SMTPServer() as server:
         with pytest.raises(NotReady, match=r"no complete edition for en \(14 parts untranslated, "
-                                           r"1 active subscribers\)"):
+                                           r"1 active subscriber\)"):
             deliver(config, store, server, month="2023-12")
         deliver(config, store, server, month="2023-12", fallback=True)
     assert server.recorder.count_by_recipient()[english[0]] == 1

@@ -3,6 +3,8 @@ words on the line of the mistake, a free-text date answered with the exact
 form to write, an unknown translation id answered with the nearest one; in
 Italian when the office speaks Italian."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -113,3 +115,75 @@ def test_the_locale_chooses_the_language_when_the_configuration_does_not(project
         use_language(None)
     assert "scrivi 2024-03-04" in output, output
     assert load_config(project, {}).workspace.language is None
+
+
+# -- the whole round in Italian ---------------------------------------------------------------
+
+ENGLISH = (" the ", "error:", "warning", "incomplete", "not ", "built", "sent", "skipped",
+           "translation", "nothing", "scheduled")
+TWO_ITEMS = MINIMAL + """\
+  - id: seconda
+    title: Seconda notizia
+    date: 2024-03-05
+    body: Il [programma](#) arriverà presto.
+"""
+HALF_TRANSLATED = "top_news:\n  - id: prima\n    title: First news\n    body: The first news.\n"
+
+
+def english_in(output: str, project) -> list[str]:
+    """The English words left in ``output``, leaving out what an editor types as it
+    is (commands in backquotes, options, paths) rather than reads."""
+    prose = re.sub(r"`[^`]*`|--[\w-]+|\S*/\S*", "", output.replace(str(project), ""))
+    return [word for word in ENGLISH if word in prose.lower()]
+
+
+def test_an_editor_working_in_italian_sees_only_italian(project, tmp_path):
+    toml = project / "newsletter.toml"
+    toml.write_text(toml.read_text() + '\n[workspace]\nlanguage = "it"\n')
+    folder = write_issue(project, {"it.yaml": TWO_ITEMS, "en.yaml": HALF_TRANSLATED})
+    env = {"NEWSLETTER_DATABASE_URL": f"sqlite:///{tmp_path / 'office.sqlite3'}",
+           "NEWSLETTER_SECRET_KEY": "c" * 32, "NEWSLETTER_SMTP_URL": ""}
+
+    def run(*args):
+        return CliRunner(env=env).invoke(cli, ["--project", str(project), *args])
+
+    try:
+        checked = run("check", "2024-03")
+        built = run("build", "2024-03")
+        test_copy = run("send", "2024-03", "--test", "redazione@example.org")
+        run("subscribers", "add", "bob@example.org", "--lang", "en")  # IT staff: English
+        refused = run("send", "2024-03")
+        past = run("schedule", "2024-03", "--at", "2020-01-01 10:00")
+        (folder / "it.yaml").write_text(TWO_ITEMS.replace("2024-03-05", "5 marzo"))
+        broken = run("build", "2024-03")
+    finally:
+        use_language(None)
+
+    assert checked.exit_code == 3, checked.output
+    assert "avviso: issues/2024-03/it.yaml:11: top_news[seconda].body: il link 'programma' " \
+           "non ha ancora un indirizzo (#)" in checked.output
+    assert "avviso: issues/2024-03/en.yaml: traduzione incompleta: 1 parte dell'edizione it " \
+           "non è tradotta (seconda)" in checked.output
+    assert "2024-03 it: 2 Top News, completa" in checked.output
+    assert "2024-03 en: traduzione incompleta, 1 parte non tradotta" in checked.output
+    assert built.exit_code == 3, built.output
+    assert "saltata l'edizione en: traduzione incompleta (1 parte mancante: seconda)" \
+        in built.output
+    assert "generata l'edizione in " in built.output
+    assert "non tutte le edizioni di 2024-03 sono state generate" in built.output
+    assert test_copy.exit_code == 0, test_copy.output
+    assert test_copy.output.startswith(
+        "copia di prova di 2024-03 (it) inviata a redazione@example.org: 250 ")
+    assert refused.exit_code == 1, refused.output
+    assert "errore: impossibile inviare 2024-03: nessuna edizione completa per en (parti non " \
+           "tradotte: 1; 1 iscritto attivo)" in refused.output
+    assert past.exit_code == 1, past.output
+    assert "è nel passato: scegli un orario successivo" in past.output
+    assert broken.exit_code == 1, broken.output
+    assert "errore: issues/2024-03/it.yaml:10: top_news[seconda].date: '5 marzo' non è una " \
+           "data che il bollettino capisce: scrivi 2024-03-05" in broken.output
+    assert "1 errore: non è stato scritto nulla." in broken.output
+    reply = test_copy.output.partition(": 250 ")[0]  # the outbox's own reply is not ours
+    for output in (checked.output, built.output, reply, refused.output, past.output,
+                   broken.output):
+        assert english_in(output, project) == [], output

@@ -244,9 +244,9 @@ def test_a_small_image_is_published_as_it_is(project):
 def test_new_from_the_previous_issue_keeps_what_is_still_current(project):
     result = invoke(project, "new", "2024-01", "--from", "2023-12")
     assert result.exit_code == 0, result.output
-    assert ("from 2023-12: kept 3 item(s): luci-d-artista (still running), "
+    assert ("from 2023-12: kept 3 items: luci-d-artista (still running), "
             "fantascienza-cinese-mufant (open-ended), corpo-europeo-di-solidarieta (recurring); "
-            "dropped 15 that are over or undated") in result.output
+            "dropped as over or undated: 15") in result.output
     assert "created issues/2024-01/it.yaml\ncreated issues/2024-01/en.yaml\n" in result.output
     source = yaml.safe_load((project / "issues/2024-01/it.yaml").read_text())
     assert [i["id"] for i in source["top_news"]] == [
@@ -263,7 +263,7 @@ def test_new_from_the_previous_issue_keeps_what_is_still_current(project):
     assert "issues/2024-01/it.yaml" in checked.output and "DA SCRIVERE" in checked.output
     draft = invoke(project, "check", "2024-01", "--draft")
     assert draft.exit_code == 3, draft.output  # English lacks the new delegation only
-    assert "2024-01 en: incomplete translation, 1 part(s) not translated" in draft.output
+    assert "2024-01 en: incomplete translation, 1 part not translated" in draft.output
 
 
 def test_new_from_an_unknown_issue_lists_the_known_ones(project):
@@ -276,7 +276,7 @@ def test_new_from_an_unknown_issue_lists_the_known_ones(project):
 def test_translate_writes_every_id_with_the_italian_beside_it(project):
     result = invoke(project, "translate", "2023-12", "--lang", "fr")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("wrote issues/2023-12/fr.yaml: 31 part(s) to translate, 0 kept")
+    assert result.output.startswith("wrote issues/2023-12/fr.yaml: 31 parts to translate, 0 kept")
     text = (project / "issues/2023-12/fr.yaml").read_text()
     assert "  - id: luci-d-artista\n    # it: Luci d'Artista\n    title: DA TRADURRE\n" in text
     assert "    # it: |\n    #   La rassegna [Luci d'Artista](#) torna a illuminare" in text
@@ -302,7 +302,7 @@ def test_translate_never_overwrites_unless_asked(project):
 
     updated = invoke(project, "translate", "2023-12", "--lang", "en", "--update")
     assert updated.exit_code == 0, updated.output
-    assert "wrote issues/2023-12/en.yaml: 14 part(s) to translate, 17 kept" in updated.output
+    assert "wrote issues/2023-12/en.yaml: 14 parts to translate, 17 kept" in updated.output
     text = english.read_text()
     assert "title: A pilot scenario at Parco Dora for the APPRAISE project" in text
     assert "  - id: mentor-2-tirocinanti\n    # it: Mentor 2 - Incontro dei tirocinanti" in text

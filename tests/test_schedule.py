@@ -126,7 +126,7 @@ def test_cli(office, database_url):
     paris = run("schedule", "2024-03", "--at", "2031-01-10 09:00", "--tz", "Europe/London",
                 "--lang", "it")
     assert paris.output == "scheduled 2024-03 it for 2031-01-10 10:00 CET\n"
-    assert run("unschedule", "2024-03").output == "unscheduled 2024-03: 1 edition(s); nothing will be sent\n"
+    assert run("unschedule", "2024-03").output == "unscheduled 2024-03: 1 edition; nothing will be sent\n"
     again = run("unschedule", "2024-03")
     assert again.exit_code == 1 and "has no schedule waiting" in again.output
     past = run("schedule", "2024-03", "--at", "2020-01-01 10:00")

@@ -38,7 +38,7 @@ def test_send_to_the_outbox_and_report(run, project):
     run("build", "2024-03")
     missing = run("send", "2024-03")
     assert missing.exit_code == 1
-    assert "no complete edition for en (no edition, 1 active subscribers)" in missing.output
+    assert "no complete edition for en (no edition, 1 active subscriber)" in missing.output
     sent = run("send", "2024-03", "--fallback")
     assert sent.exit_code == 0, sent.output
     assert sent.output.startswith("2024-03 it: done; 2 sent, 0 failed, 0 deferred, 0 uncertain")

@@ -36,6 +36,7 @@ from newsletter.archive.legacy_html import html_lines, looks_like_html
 from newsletter.archive.legacy_split import clearly_split, split_title
 from newsletter.content.dates import When, parse_when
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _
 
 BULLET = re.compile(r"^\s*[•*\-–]\s+(?P<text>.+)$")
 HEADING = re.compile(r"^(?:(?P<year>\d{4})\s+(?P<month>[^\W\d_]+)\.?"
@@ -241,7 +242,8 @@ def _blocks(lines: list[tuple[int, str, object]], lang: str) -> tuple[list[_Bloc
             blocks.append(current)
         else:
             current = None
-            skipped.append(f"line {number}: {value[:70]!r} is not part of an entry")
+            skipped.append(_("line {number}: {text!r} is not part of an entry").format(
+                number=number, text=value[:70]))
     return blocks, skipped
 
 
@@ -257,7 +259,7 @@ def _entry(block: _Block, position: int, source: str, lang: str) -> Entry:
         head, more = more[0], more[1:]
     glued = clearly_split(head, lang) if head and more else None
     if not head:
-        title, paragraphs, split_problem = "", [], "The entry has a date but no title."
+        title, paragraphs, split_problem = "", [], _("The entry has a date but no title.")
     elif more and glued is None:  # the title on its line, the body below
         title, paragraphs, split_problem = head, more, ""
     else:  # one run of text: the title glued to the body
@@ -267,8 +269,9 @@ def _entry(block: _Block, position: int, source: str, lang: str) -> Entry:
                   reading.text, reading.when, title, "\n\n".join(p for p in paragraphs if p),
                   date_problem=reading.problem, split_problem=split_problem)
     if block.heading and entry.when and not _covers(entry.when, block.heading):
-        entry.date_problem = (f"The date “{entry.date_text}” is not in {block.heading:%Y-%m}, "
-                              "the month of the heading the entry is under.")
+        entry.date_problem = _("The date “{date}” is not in {month}, the month of the heading "
+                               "the entry is under.").format(date=entry.date_text,
+                                                             month=f"{block.heading:%Y-%m}")
     return entry
 
 
@@ -290,17 +293,17 @@ def _file_by_month(entries: list[Entry], source: str) -> None:
     entry before it (or after it, for the first ones)."""
     own = [e.heading or (e.when.first_day.replace(day=1) if e.when else None) for e in entries]
     if not any(own):
-        raise LegacyError(
-            f"{source or 'the page'}: no month heading (like “2007 June”) and no dated entry "
-            "(like “March 3rd 2019 Title…”) was found. Is this a page of the old news archive, "
-            "and is --lang right?")
+        raise LegacyError(_(
+            "{page}: no month heading (like “2007 June”) and no dated entry (like “March 3rd "
+            "2019 Title…”) was found. Is this a page of the old news archive, and is --lang "
+            "right?").format(page=source or _("the page")))
     previous = None
     for index, (entry, month) in enumerate(zip(entries, own, strict=True)):
         if month is None:
             month = previous or next(m for m in own[index:] if m)
             if entry.date_problem:
-                entry.date_problem += (f" It is filed under {month:%Y-%m}, with the entries next "
-                                       "to it.")
+                entry.date_problem += " " + _("It is filed under {month}, with the entries next "
+                                              "to it.").format(month=f"{month:%Y-%m}")
         entry.month = previous = month
 
 

@@ -21,8 +21,7 @@ from functools import cache
 from babel.dates import get_month_names
 
 from newsletter.content.dates import When
-
-NO_DATE = "No date was found at the start of the entry."
+from newsletter.core.i18n import _
 
 _GAP = re.compile(r"[\s,]*")
 _TOKEN = re.compile(r"""
@@ -74,9 +73,10 @@ def read_date(text: str, lang: str, year: int | None = None) -> DateReading:
             when, problem = reading
             end = tokens[count - 1].end
             written = text[:end].strip()
+            day = when.start.isoformat() if when else ""
             return DateReading(when, written, text[end:].lstrip(_TRAILING),
-                               problem.format(date=written))
-    return DateReading(None, "", text.strip(), NO_DATE)
+                               problem.format(date=written, day=day))
+    return DateReading(None, "", text.strip(), _("No date was found at the start of the entry."))
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,14 @@ def _single(point: _Point, hint: int | None):
         return None
     year = point.year or hint
     if year is None:
-        return None, "The date “{date}” has no year."
+        return None, _("The date “{date}” has no year.")
     try:
         day = date(year, point.month, point.day)
     except ValueError:
-        return None, "The date “{date}” is not a day of the calendar."
+        return None, _("The date “{date}” is not a day of the calendar.")
     if point.either_way:
-        return When("day", start=day), ("The date “{date}” could be read day first or month "
-                                        f"first; it was read day first, as {day.isoformat()}.")
+        return When("day", start=day), _("The date “{date}” could be read day first or month "
+                                         "first; it was read day first, as {day}.")
     return When("day", start=day), ""
 
 
@@ -186,16 +186,16 @@ def _range(left: _Point, right: _Point, hint: int | None):
     left.month = left.month or right.month
     end_year = right.year or hint
     if end_year is None:
-        return None, "The date “{date}” has no year."
+        return None, _("The date “{date}” has no year.")
     start_year = left.year or (end_year - 1 if left.month > right.month else end_year)
     try:
         start = date(start_year, left.month, left.day)
         end = date(end_year, right.month, right.day)
     except ValueError:
-        return None, "The date “{date}” is not a day of the calendar."
+        return None, _("The date “{date}” is not a day of the calendar.")
     if end < start:
-        return None, "The date “{date}” ends before it starts."
-    problem = ("The date “{date}” could be read day first or month first; it was read day "
-               "first."
+        return None, _("The date “{date}” ends before it starts.")
+    problem = (_("The date “{date}” could be read day first or month first; it was read day "
+                 "first.")
                if left.either_way or right.either_way else "")
     return (When("range", start, end) if end > start else When("day", start=start)), problem

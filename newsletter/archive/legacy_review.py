@@ -21,6 +21,7 @@ from newsletter.archive.legacy import Correction, Entry, LegacyError, LegacyRepo
 from newsletter.content.dates import DateError, parse_when
 from newsletter.content.located import read_yaml
 from newsletter.core.errors import Problem
+from newsletter.core.i18n import _
 
 HEADER = """\
 # Entries of the old news archive imported with a guess: their date, or where
@@ -60,8 +61,9 @@ def read_review(path: Path) -> list[ReviewEntry]:
     data = located.data or {}
     records = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(records, list):
-        raise ReviewInvalid([Problem(str(path), 1, "entries", "is missing: the file should be a "
-                                     "review file written by `newsletter archive import --review`")])
+        raise ReviewInvalid([Problem(str(path), 1, "entries", _(
+            "is missing: the file should be a review file written by `newsletter archive import "
+            "--review`"))])
     entries = []
     for index, record in enumerate(records):
         read = _review_entry(record, located, ("entries", index), problems)
@@ -82,14 +84,15 @@ def _review_entry(record, located, where: tuple, problems: list[Problem]) -> Rev
                                 message))
 
     if not isinstance(record, dict):
-        problem("", "is not an entry: each entry has source, key, date, title, body and certain")
+        problem("", _("is not an entry: each entry has source, key, date, title, body and "
+                      "certain"))
         return None
     for required in ("source", "key", "title"):
         if not str(record.get(required) or "").strip():
-            problem(required, "is missing or empty: keep the value the import wrote")
+            problem(required, _("is missing or empty: keep the value the import wrote"))
     certain = record.get("certain", False)
     if not isinstance(certain, bool):
-        problem("certain", "must be true or false: write true once the entry is right")
+        problem("certain", _("must be true or false: write true once the entry is right"))
     when = None
     if record.get("date") is not None:
         try:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newsletter.core.i18n import _
+
 STARTERS = {
     "en": """The A An In On At As By For From During After Before Since Until Following
         This These Those That Last Next Over With Within Among Under Thanks It Its Our We They
@@ -166,17 +168,18 @@ def _parts(text: str, at: int | None) -> tuple[str, str]:
 def _why(text: str, best: _Cut, others: list[_Cut]) -> str:
     title, body = _parts(text, best.at)
     if best.at is None:
-        return ("No clear boundary between the title and the body was found; the whole text was "
-                "taken as the title.")
+        return _("No clear boundary between the title and the body was found; the whole text "
+                 "was taken as the title.")
     rival = next((cut for cut in others if cut.at is not None
                   and cut.score > best.score - CERTAIN_MARGIN), None)
     if rival is not None:
         other = _parts(text, rival.at)[0]
-        return f"The title was taken as “{title}”; it could also be “{other}”."
+        return _("The title was taken as “{title}”; it could also be “{other}”.").format(
+            title=title, other=other)
     if best.kind == "acronym":
         letter = text[best.at]
-        return (f"The title was taken as “{title}”; the capital “{letter}” after it could also "
-                "belong to the title.")
+        return _("The title was taken as “{title}”; the capital “{letter}” after it could also "
+                 "belong to the title.").format(title=title, letter=letter)
     start = " ".join(body.split()[:4])
-    return (f"The title was taken as “{title}”, but the body's first words, “{start}”, do not "
-            "clearly begin a sentence.")
+    return _("The title was taken as “{title}”, but the body's first words, “{start}”, do not "
+             "clearly begin a sentence.").format(title=title, start=start)

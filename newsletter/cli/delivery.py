@@ -12,6 +12,7 @@ from tqdm import tqdm
 from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _, ngettext
 from newsletter.dispatch import Result, send, send_test
 from newsletter.dispatch.dispatcher import settings_from
 from newsletter.dispatch.transports import make_transport
@@ -50,7 +51,8 @@ def send_command(project: Project, month: str, langs: tuple[str, ...], test_addr
     if test_address:
         lang = langs[0] if langs else config.primary_language
         reply = send_test(config, month, lang, test_address, out, transport())
-        click.echo(f"test copy of {month} ({lang}) sent to {test_address}: {reply}")
+        click.echo(_("test copy of {month} ({lang}) sent to {address}: {reply}").format(
+            month=month, lang=lang, address=test_address, reply=reply))
         return
     results = _run(project, month, langs or None, resume, fallback, out, transport,
                    settings_from(config, connections, rate, False if hold_uncertain else None),
@@ -59,13 +61,17 @@ def send_command(project: Project, month: str, langs: tuple[str, ...], test_addr
     for result in results:
         click.echo(_summary_line(result))
     if any(r.summary.fenced for r in results):
-        raise NewsletterError(
+        raise NewsletterError(_(
             "stopped: this sender fell silent longer than the lease ([dispatch] lease_seconds) "
             "and another one took the delivery over; nothing more was sent from here. "
-            f"See `newsletter deliveries {month}`")
+            "See `newsletter deliveries {month}`").format(month=month))
     if stopped:
-        reason = stopped[0].summary.paused or "interrupted"
-        raise NewsletterError(f"{reason}; finish with `newsletter send {month} --resume`")
+        reason = stopped[0].summary.paused
+        raise NewsletterError(
+            _("{reason}; finish with `newsletter send {month} --resume`").format(
+                reason=reason, month=month) if reason
+            else _("interrupted; finish with `newsletter send {month} --resume`").format(
+                month=month))
 
 
 def _run(project, month, langs, resume, fallback, out, transport, settings, quiet):
@@ -87,8 +93,8 @@ def _run(project, month, langs, resume, fallback, out, transport, settings, quie
 
     def stop_on_signal(dispatcher):
         def handler(signum, _frame):
-            click.echo(f"\n{signal.Signals(signum).name}: finishing the messages in flight…",
-                       err=True)
+            click.echo("\n" + _("{signal}: finishing the messages in flight…").format(
+                signal=signal.Signals(signum).name), err=True)
             dispatcher.stop.set()
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
@@ -105,21 +111,30 @@ def _run(project, month, langs, resume, fallback, out, transport, settings, quie
 def _summary_line(result: Result) -> str:
     c, s = result.counts, result.summary
     rate = s.sent / s.seconds if s.seconds else 0
-    line = (f"{result.delivery.month} {result.delivery.language}: {result.delivery.state}; "
-            f"{c['sent']} sent, {c['failed']} failed, {c['deferred']} deferred, "
-            f"{c['uncertain']} uncertain, {c['resent']} resent, {c['cancelled']} cancelled, "
-            f"{c['queued']} queued "
-            f"({s.sent} sent now in {s.seconds:.1f} s, {rate:.0f}/s)")
+    lines = [_("{month} {lang}: {state}; {sent} sent, {failed} failed, {deferred} deferred, "
+               "{uncertain} uncertain, {resent} resent, {cancelled} cancelled, {queued} queued "
+               "({now} sent now in {seconds} s, {rate}/s)").format(
+        month=result.delivery.month, lang=result.delivery.language, state=result.delivery.state,
+        sent=c["sent"], failed=c["failed"], deferred=c["deferred"], uncertain=c["uncertain"],
+        resent=c["resent"], cancelled=c["cancelled"], queued=c["queued"], now=s.sent,
+        seconds=f"{s.seconds:.1f}", rate=f"{rate:.0f}")]
     if s.uncertain_found:
-        line += (f"\n  {s.uncertain_found} message(s) were in flight when the previous run "
-                 "stopped: marked uncertain")
+        lines.append(ngettext("{count} message was in flight when the previous run stopped: "
+                              "marked uncertain",
+                              "{count} messages were in flight when the previous run stopped: "
+                              "marked uncertain", s.uncertain_found).format(count=s.uncertain_found))
     if s.resent:
-        line += (f"\n  {s.resent} second cop{'y' if s.resent == 1 else 'ies'} sent to recipients "
-                 "whose first message got no answer (same Message-ID)")
+        lines.append(ngettext("{count} second copy sent to a recipient whose first message got "
+                              "no answer (same Message-ID)",
+                              "{count} second copies sent to recipients whose first message got "
+                              "no answer (same Message-ID)", s.resent).format(count=s.resent))
     if c["uncertain"]:
-        line += (f"\n  {c['uncertain']} uncertain: held, not sent again (they may have received "
-                 "it; see `newsletter deliveries`)")
-    return line
+        lines.append(ngettext("{count} uncertain: held, not sent again (they may have received "
+                              "it; see `newsletter deliveries`)",
+                              "{count} uncertain: held, not sent again (they may have received "
+                              "it; see `newsletter deliveries`)", c["uncertain"]).format(
+            count=c["uncertain"]))
+    return "\n  ".join(lines)
 
 
 @click.command("deliveries")
@@ -130,13 +145,19 @@ def deliveries_command(project: Project, month: str | None) -> None:
     resent: recipients sent a second copy because their first got no answer)."""
     found = ledger.listing(project.store, month)
     if not found:
-        click.echo("no deliveries yet" + (f" for {month}" if month else ""))
+        click.echo(_("no deliveries yet for {month}").format(month=month) if month
+                   else _("no deliveries yet"))
         return
-    click.echo(f"{'issue':<8} {'lang':<4} {'state':<9} {'queued':>7} {'sent':>7} {'failed':>7} "
-               f"{'deferred':>8} {'uncertain':>9} {'resent':>6} {'cancelled':>9}  note")
+    columns = [(_("issue"), "<", 8), (_("lang"), "<", 4), (_("state"), "<", 9),
+               (_("queued"), ">", 7), (_("sent"), ">", 7), (_("failed"), ">", 7),
+               (_("deferred"), ">", 8), (_("uncertain"), ">", 9), (_("resent"), ">", 6),
+               (_("cancelled"), ">", 9)]
+    widths = [(align, max(width, len(label))) for label, align, width in columns]
+    click.echo(" ".join(f"{label:{align}{width}}" for (label, *_rest), (align, width)
+                        in zip(columns, widths, strict=True)) + "  " + _("note"))
     for delivery in found:
         c = ledger.counts(project.store, delivery.id)
-        click.echo(f"{delivery.month:<8} {delivery.language:<4} {delivery.state:<9} "
-                   f"{c['queued']:>7} {c['sent']:>7} {c['failed']:>7} {c['deferred']:>8} "
-                   f"{c['uncertain']:>9} {c['resent']:>6} {c['cancelled']:>9}  "
-                   f"{delivery.note or ''}")
+        values = (delivery.month, delivery.language, delivery.state, c["queued"], c["sent"],
+                  c["failed"], c["deferred"], c["uncertain"], c["resent"], c["cancelled"])
+        click.echo(" ".join(f"{value:{align}{width}}" for value, (align, width)
+                            in zip(values, widths, strict=True)) + f"  {delivery.note or ''}")

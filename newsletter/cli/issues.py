@@ -13,6 +13,7 @@ from newsletter.cli.project import Project, pass_config
 from newsletter.content import check_issue
 from newsletter.content.scaffold import new_issue
 from newsletter.core.errors import IssueInvalid, NewsletterError
+from newsletter.core.i18n import _, ngettext
 from newsletter.render import images, output
 from newsletter.render.build import build_issue, render_issue
 
@@ -44,13 +45,23 @@ def new(lazy: Project, month: str, previous: str | None) -> None:
     config = lazy.config
     started = new_issue(config, month, previous)
     if previous:
-        kept = ", ".join(f"{item_id} ({why})" for item_id, why in started.carried) or "none"
-        count, dropped = len(started.carried), len(started.dropped)
-        click.echo(f"from {previous}: kept {count} item(s): {kept}; dropped {dropped} that are "
-                   "over or undated")
+        click.echo(_carried(previous, started.carried, len(started.dropped)))
     for path in started.files:
-        click.echo(f"created {_shown(config, path)}")
-    click.echo(f"fill it in, then run `newsletter check {month}`")
+        click.echo(_("created {file}").format(file=_shown(config, path)))
+    click.echo(_("fill it in, then run `newsletter check {month}`").format(month=month))
+
+
+def _carried(previous: str, carried: list[tuple[str, str]], dropped: int) -> str:
+    """What `new --from` kept of the previous issue (each item with why) and left behind."""
+    if not carried:
+        return _("from {previous}: no item kept; dropped as over or undated: {dropped}").format(
+            previous=previous, dropped=dropped)
+    kept = ", ".join(f"{item_id} ({why})" for item_id, why in carried)
+    return ngettext("from {previous}: kept {count} item: {kept}; dropped as over or undated: "
+                    "{dropped}",
+                    "from {previous}: kept {count} items: {kept}; dropped as over or undated: "
+                    "{dropped}", len(carried)).format(previous=previous, count=len(carried),
+                                                      kept=kept, dropped=dropped)
 
 
 @click.command(epilog=CHECK_STATUS)
@@ -73,17 +84,30 @@ def check(lazy: Project, month: str, quiet: bool, draft: bool) -> None:
     incomplete = [e for e in issue.editions.values() if not e.complete]
     if not quiet:
         for edition in issue.editions.values():
-            state = "complete" if edition.complete else f"incomplete ({len(edition.missing)} missing)"
-            click.echo(f"{month} {edition.lang}: {len(edition.top_news)} Top News, {state}")
-        sizes = ", ".join(f"{r.lang} email {len(r.email_html.encode()) / 1024:.0f} KB"
-                          for r in rendered)
-        click.echo(f"{month}: OK ({sizes})")
+            click.echo(_edition_line(month, edition))
+        sizes = ", ".join(_("{lang} email {size} KB").format(
+            lang=r.lang, size=f"{len(r.email_html.encode()) / 1024:.0f}") for r in rendered)
+        click.echo(_("{month}: OK ({sizes})").format(month=month, sizes=sizes))
     if incomplete:
         for edition in incomplete:
-            lang, count = edition.lang, len(edition.missing)
-            click.echo(f"{month} {lang}: incomplete translation, {count} part(s) not translated; "
-                       "`build` skips it unless --allow-incomplete", err=True)
+            count = len(edition.missing)
+            click.echo(ngettext("{month} {lang}: incomplete translation, {count} part not "
+                                "translated; `build` skips it unless --allow-incomplete",
+                                "{month} {lang}: incomplete translation, {count} parts not "
+                                "translated; `build` skips it unless --allow-incomplete",
+                                count).format(month=month, lang=edition.lang, count=count),
+                       err=True)
         click.get_current_context().exit(EXIT_INCOMPLETE)
+
+
+def _edition_line(month: str, edition) -> str:
+    """One edition as `check` sums it up: its Top News, complete or not."""
+    if edition.complete:
+        return _("{month} {lang}: {count} Top News, complete").format(
+            month=month, lang=edition.lang, count=len(edition.top_news))
+    return _("{month} {lang}: {count} Top News, incomplete ({missing} missing)").format(
+        month=month, lang=edition.lang, count=len(edition.top_news),
+        missing=len(edition.missing))
 
 
 @click.command(epilog=BUILD_STATUS)
@@ -105,23 +129,24 @@ def build(lazy: Project, month: str, out: Path | None, langs: tuple[str, ...],
                          draft=draft)
     for problem in images.warnings(report.issue, config.templates_dir,
                                    lambda path: _shown(config, path)):
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(_("warning: {problem}").format(problem=problem), err=True)
     for reason in report.skipped:
-        click.echo(f"skipped {reason}", err=True)
+        click.echo(_("skipped {reason}").format(reason=reason), err=True)
+    built = _("built {folder}/ ({files}) – a draft, not for sending") if draft \
+        else _("built {folder}/ ({files})")
     for lang in report.built:
-        note = " – a draft, not for sending" if draft else ""
-        click.echo(f"built {report.folder / lang}/ ({', '.join(output.OUTPUT_FILES)}){note}")
+        click.echo(built.format(folder=report.folder / lang, files=", ".join(output.OUTPUT_FILES)))
     if report.skipped:
-        click.echo(f"not every edition of {month} was built (the others are written): finish the "
-                   "translation, build it anyway with --allow-incomplete, or name the editions "
-                   "to build with --lang", err=True)
+        click.echo(_("not every edition of {month} was built (the others are written): finish "
+                     "the translation, build it anyway with --allow-incomplete, or name the "
+                     "editions to build with --lang").format(month=month), err=True)
         click.get_current_context().exit(EXIT_INCOMPLETE)
 
 
 def _warn(problems, quiet: bool) -> None:
     if not quiet:
         for problem in problems:
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(_("warning: {problem}").format(problem=problem), err=True)
 
 
 def _shown(config, path: Path) -> str:
@@ -141,12 +166,14 @@ def preview(lazy: Project, month: str, host: str, port: int) -> None:
     from newsletter.web import create_app, serve
     from newsletter.web.preview import LOOPBACK_NAMES
 
+    config = lazy.config  # first: it sets the language of the messages
     if host not in LOOPBACK_NAMES:
-        raise NewsletterError(f"--host {host}: the preview shows a draft and listens on this "
-                              "machine only (127.0.0.1, localhost or ::1)")
+        raise NewsletterError(_("--host {host}: the preview shows a draft and listens on this "
+                                "machine only (127.0.0.1, localhost or ::1)").format(host=host))
 
-    app = create_app(lazy.config, preview_month=month)
-    click.echo(f"Previewing {month} at http://{host}:{port}/ (Ctrl+C to stop)")
+    app = create_app(config, preview_month=month)
+    click.echo(_("Previewing {month} at {url} (Ctrl+C to stop)").format(
+        month=month, url=f"http://{host}:{port}/"))
     serve(app, host, port)
 
 

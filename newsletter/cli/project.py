@@ -25,7 +25,8 @@ class Project:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.database_url, self.config.secret())
+            self._store = Store(self.config.database_url, self.config.secret(),
+                                idle_transaction_seconds=self.config.dispatch.lease_seconds)
             click.get_current_context().call_on_close(self._store.close)
         return self._store
 

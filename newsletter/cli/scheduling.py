@@ -10,6 +10,7 @@ from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.content import check_issue
 from newsletter.core.errors import IssueInvalid, NewsletterError
+from newsletter.core.i18n import _, ngettext
 from newsletter.scheduling.schedule import parse_time, schedule, scheduled, unschedule
 
 
@@ -36,7 +37,8 @@ def schedule_command(project: Project, month: str, at: str | None, zone: str | N
     try:
         tz = ZoneInfo(zone) if zone else config.zone
     except (ZoneInfoNotFoundError, ValueError):
-        raise NewsletterError(f"--tz {zone!r}: unknown time zone (e.g. Europe/Rome)") from None
+        raise NewsletterError(_("--tz {zone!r}: unknown time zone (e.g. Europe/Rome)").format(
+            zone=zone)) from None
     when = parse_time(at, tz) if at else None
     unfinished = check_issue(config, month, strict=True).errors  # `new`'s placeholders too
     if unfinished:
@@ -44,18 +46,20 @@ def schedule_command(project: Project, month: str, at: str | None, zone: str | N
     planned, when = schedule(config, project.store, month, when, langs=langs or None,
                              fallback=fallback, allow_past=allow_past)
     if when.note:
-        click.echo(f"note: {when.note}")
-    local = when.moment.astimezone(config.zone)
+        click.echo(_("note: {note}").format(note=when.note))
+    local = f"{when.moment.astimezone(config.zone):%Y-%m-%d %H:%M %Z}"
     for delivery in planned:
         audience = delivery.languages
-        to = f" (to {', '.join(audience)} subscribers)" if audience != (delivery.language,) else ""
-        click.echo(f"scheduled {month} {delivery.language}{to} for {local:%Y-%m-%d %H:%M %Z}")
+        line = _("scheduled {month} {lang} for {time}") if audience == (delivery.language,) \
+            else _("scheduled {month} {lang} (to {audience} subscribers) for {time}")
+        click.echo(line.format(month=month, lang=delivery.language, audience=", ".join(audience),
+                               time=local))
 
 
 def _list(project: Project) -> None:
     found = scheduled(project.store)
     if not found:
-        click.echo("nothing scheduled")
+        click.echo(_("nothing scheduled"))
         return
     zone = project.config.zone
     for delivery in found:
@@ -71,5 +75,8 @@ def unschedule_command(project: Project, month: str, langs: tuple[str, ...]) -> 
     """Cancel an issue's schedule before it starts: nothing will be sent."""
     removed = unschedule(project.store, month, langs or None)
     if not removed:
-        raise NewsletterError(f"{month} has no schedule waiting (see `newsletter schedule list`)")
-    click.echo(f"unscheduled {month}: {removed} edition(s); nothing will be sent")
+        raise NewsletterError(_("{month} has no schedule waiting (see `newsletter schedule list`)")
+                              .format(month=month))
+    click.echo(ngettext("unscheduled {month}: {count} edition; nothing will be sent",
+                        "unscheduled {month}: {count} editions; nothing will be sent",
+                        removed).format(month=month, count=removed))

@@ -7,6 +7,7 @@ import click
 from newsletter.cli import options
 from newsletter.cli.project import Project, pass_config
 from newsletter.content.translation import write_translation
+from newsletter.core.i18n import _, ngettext
 
 
 @click.command("translate")
@@ -23,14 +24,17 @@ def translate_command(project: Project, month: str, lang: str, force: bool, upda
     to translate reading DA TRADURRE with the Italian text in a comment above it."""
     config = project.config
     if force and update:
-        raise click.UsageError("choose --force (start again) or --update (keep what is "
-                               "translated), not both")
+        raise click.UsageError(_("choose --force (start again) or --update (keep what is "
+                                 "translated), not both"))
     written = write_translation(config, month, lang, force=force, update=update)
     shown = written.path.relative_to(config.root) if written.path.is_relative_to(config.root) \
         else written.path
-    added, kept = len(written.added), len(written.kept)
-    click.echo(f"wrote {shown}: {added} part(s) to translate, {kept} kept")
+    added = len(written.added)
+    click.echo(ngettext("wrote {file}: {count} part to translate, {kept} kept",
+                        "wrote {file}: {count} parts to translate, {kept} kept", added).format(
+        file=shown, count=added, kept=len(written.kept)))
     if written.dropped:
-        primary, ids = config.primary_language, ", ".join(written.dropped)
-        click.echo(f"left out, no longer in the {primary} edition: {ids}")
-    click.echo(f"translate each DA TRADURRE, then run `newsletter check {month}`")
+        click.echo(_("left out, no longer in the {primary} edition: {ids}").format(
+            primary=config.primary_language, ids=", ".join(written.dropped)))
+    click.echo(_("translate each DA TRADURRE, then run `newsletter check {month}`").format(
+        month=month))

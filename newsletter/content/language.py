@@ -22,6 +22,8 @@ from functools import cache
 
 from babel import Locale
 
+from newsletter.core.i18n import _, current_language
+
 TO_TRANSLATE = "DA TRADURRE"  # what `newsletter translate` leaves in each field
 MIN_WORDS = 8
 LONG_TEXT = 30
@@ -63,7 +65,8 @@ def detect(text: str) -> str | None:
 
 
 def language_name(code: str) -> str:
-    return Locale.parse(code).get_language_name("en")
+    """The name of the language ``code`` in the language of the messages."""
+    return Locale.parse(code).get_language_name(current_language())
 
 
 def untranslated_text(text: str | None, original: str | None, lang: str) -> str | None:
@@ -81,13 +84,13 @@ def untranslated_text(text: str | None, original: str | None, lang: str) -> str 
     found = detect(text)
     if found and found != lang and (len(words(text)) >= LONG_TEXT or _shares(text, original)):
         other = language_name(found)
-        return (f"this text is in {other}, not in {language}: translate it; until then it "
-                "counts as not translated")
+        return _("this text is in {other}, not in {language}: translate it; until then it "
+                 "counts as not translated").format(other=other, language=language)
     # Copied as it is: a long text only (a title may rightly be the same in
     # both editions), and not when it reads as the edition's own language.
     if original and _same(text, original) and len(words(text)) >= LONG_TEXT and found != lang:
-        return (f"this text is the original's, copied: translate it into {language}; until "
-                "then it counts as not translated")
+        return _("this text is the original's, copied: translate it into {language}; until "
+                 "then it counts as not translated").format(language=language)
     return None
 
 
@@ -126,10 +129,11 @@ def untranslated_header(source, base, lang: str) -> dict[str, str]:
 def _untranslated_alt(alt: str | None, original: str, lang: str) -> str | None:
     language = language_name(lang)
     if alt is None:
-        return (f"the image has no alt text in {language}: add image_alt, saying what the "
-                "image shows, for readers who cannot see it")
+        return _("the image has no alt text in {language}: add image_alt, saying what the "
+                 "image shows, for readers who cannot see it").format(language=language)
     if _same(alt, original):
-        return f"the alt text is the original's, copied: describe the image in {language}"
+        return _("the alt text is the original's, copied: describe the image in {language}"
+                 ).format(language=language)
     return untranslated_text(alt, original, lang)
 
 

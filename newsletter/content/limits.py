@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from newsletter.content.located import LocatedData, dotted
 from newsletter.core.errors import Problem
+from newsletter.core.i18n import _
 
 TITLE_LIMIT = 120
 PREHEADER_LIMIT = 100
@@ -20,14 +21,16 @@ def length_warnings(located: LocatedData, display: str) -> list[Problem]:
     for where in _titles(data):
         text, limit = _value(data, where), TITLE_LIMIT
         if isinstance(text, str) and (length := len(text.strip())) > limit:
-            found.append(Problem(display, located.line_of(where), dotted(where, data), (
-                f"the title is {length} characters long; keep it within {limit}, or it crowds "
-                "the email's headings and the PDF's bookmarks")))
+            found.append(Problem(display, located.line_of(where), dotted(where, data), _(
+                "the title is {length} characters long; keep it within {limit}, or it crowds "
+                "the email's headings and the PDF's bookmarks").format(length=length,
+                                                                        limit=limit)))
     preheader, limit = data.get("preheader"), PREHEADER_LIMIT
     if isinstance(preheader, str) and (length := len(preheader.strip())) > limit:
-        found.append(Problem(display, located.line_of(("preheader",)), "preheader", (
-            f"the preheader is {length} characters long; keep it within {limit}: mail "
-            "programs show only its beginning after the subject")))
+        found.append(Problem(display, located.line_of(("preheader",)), "preheader", _(
+            "the preheader is {length} characters long; keep it within {limit}: mail "
+            "programs show only its beginning after the subject").format(length=length,
+                                                                          limit=limit)))
     return found
 
 

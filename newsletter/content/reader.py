@@ -23,7 +23,7 @@ from newsletter.content.model import Delegation, Delegations, Edition, Image, Is
 from newsletter.content.schema import PrimarySource, Strict, TranslationSource
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, Problem, UnknownIssue
-from newsletter.core.i18n import _
+from newsletter.core.i18n import _, ngettext
 
 MONTH_FOLDER = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")  # \Z: "$" would accept a final newline
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
@@ -143,10 +143,10 @@ class _IssueReader:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if PLACEHOLDER in line and not line.lstrip().startswith("#"):
                 found = self.errors if self.strict else self.warnings
-                found.append(Problem(display, number, "", (
-                    f"still has the placeholder {PLACEHOLDER!r} from `newsletter new`: replace it "
+                found.append(Problem(display, number, "", _(
+                    "still has the placeholder {placeholder!r} from `newsletter new`: replace it "
                     "with the real text (until then only `newsletter build --draft` builds the "
-                    "issue)")))
+                    "issue)").format(placeholder=PLACEHOLDER)))
 
     def _problem(self, located: LocatedData, where: tuple, message: str, *, warn=False) -> None:
         display = self.display(located.path.name)
@@ -315,10 +315,14 @@ class _IssueReader:
             missing.append("insights")
         missing += [name for name in header if name != "insights"]
         if missing:
-            self.warnings.append(Problem(self.display(f"{lang}.yaml"), None, "", (
-                f"incomplete translation: {len(missing)} of the {base.lang} edition's parts "
-                f"are not translated ({', '.join(missing)}); it is built only with "
-                "--allow-incomplete, and those parts then appear in the original language")))
+            self.warnings.append(Problem(self.display(f"{lang}.yaml"), None, "", ngettext(
+                "incomplete translation: {count} of the {primary} edition's parts is not "
+                "translated ({parts}); it is built only with --allow-incomplete, and that part "
+                "then appears in the original language",
+                "incomplete translation: {count} of the {primary} edition's parts are not "
+                "translated ({parts}); it is built only with --allow-incomplete, and those parts "
+                "then appear in the original language", len(missing)).format(
+                count=len(missing), primary=base.lang, parts=", ".join(missing))))
         return Edition(
             lang=lang, month=base.month, title=src.title or base.title,
             curated_by=src.curated_by or base.curated_by, preheader=src.preheader or base.preheader,

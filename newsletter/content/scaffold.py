@@ -33,6 +33,7 @@ from newsletter.content.located import read_yaml
 from newsletter.content.reader import MONTH_FOLDER, PLACEHOLDER, load_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _
 
 TEMPLATE = """\
 # Work in Progress — {month}. Edizione italiana (primaria).
@@ -97,12 +98,13 @@ def new_issue(config: Config, month: str, previous: str | None = None) -> Starte
     """Create ``issues/YYYY-MM/`` (from the ``previous`` issue when given);
     refuse to overwrite an existing issue."""
     if not MONTH_FOLDER.match(month):
-        raise NewsletterError(f"{month!r} is not a month: write it as YYYY-MM, e.g. 2024-01 "
-                              "(digits and one hyphen, nothing else)")
+        raise NewsletterError(_("{month!r} is not a month: write it as YYYY-MM, e.g. 2024-01 "
+                                "(digits and one hyphen, nothing else)").format(month=month))
     first = parse_month(month)
     folder = config.issues_dir / month
     if folder.exists():
-        raise IssueExists(f"issues/{month}/ already exists: edit it, or choose another month")
+        raise IssueExists(_("issues/{month}/ already exists: edit it, or choose another month")
+                          .format(month=month))
     if previous is not None:
         return _from_previous(config, month, first, previous)
     prev_last = first - timedelta(days=1)
@@ -164,7 +166,7 @@ def _from_previous(config: Config, month: str, first: date, previous: str) -> St
     path = folder / f"{primary}.yaml"
     path.write_text(_primary_text(data, carried, month, first, previous), encoding="utf-8")
     started.files.append(path)
-    kept = {item_id for item_id, _ in started.carried}
+    kept = {item_id for item_id, _why in started.carried}
     for lang in config.languages[1:]:
         translation = issue.folder / f"{lang}.yaml"
         if translation.is_file():
@@ -182,13 +184,13 @@ def _from_previous(config: Config, month: str, first: date, previous: str) -> St
 def _carried(entry: dict, when: When | None, first: date) -> str | None:
     """Why an item goes on into the issue of ``first``'s month, or None."""
     if entry.get("recurring") is True:
-        return "recurring"
+        return _("recurring")
     if when is None:
         return None
     last = _last_day(when)
     if last is None:
-        return "open-ended"
-    return "still running" if last >= first else None
+        return _("open-ended")
+    return _("still running") if last >= first else None
 
 
 def _last_day(when: When) -> date | None:

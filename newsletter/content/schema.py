@@ -11,15 +11,16 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from newsletter.core.i18n import _
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _slug(value: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
-            "e.g. luci-d-artista"
-        )
+        raise ValueError(_(
+            "{value!r} is not a valid id: use lowercase letters, digits and hyphens, "
+            "e.g. luci-d-artista").format(value=value))
     return value
 
 
@@ -31,23 +32,26 @@ _BODY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _explain_control(found: str) -> str:
-    names = {"\n": "a line break", "\r": "a line break (carriage return)", "\t": "a tab",
-             "\x00": "a NUL character", "\u2028": "a line separator (U+2028)",
-             "\u2029": "a paragraph separator (U+2029)"}
-    return names.get(found, f"an invisible control character (U+{ord(found):04X})")
+    names = {"\n": _("a line break"), "\r": _("a line break (carriage return)"), "\t": _("a tab"),
+             "\x00": _("a NUL character"), "\u2028": _("a line separator (U+2028)"),
+             "\u2029": _("a paragraph separator (U+2029)")}
+    return names.get(found, _("an invisible control character (U+{code})").format(
+        code=f"{ord(found):04X}"))
 
 
 def _one_line(value: str) -> str:
     if found := _CONTROL.search(value):
-        raise ValueError(f"contains {_explain_control(found.group())}: write it on one line, "
-                         "as plain text (retype it if it was pasted from another program)")
+        raise ValueError(_("contains {character}: write it on one line, as plain text (retype "
+                           "it if it was pasted from another program)").format(
+            character=_explain_control(found.group())))
     return value
 
 
 def _body(value: str) -> str:
     if found := _BODY_CONTROL.search(value):
-        raise ValueError(f"contains {_explain_control(found.group())}, which is not text: "
-                         "delete it (retype the passage if it was pasted from another program)")
+        raise ValueError(_("contains {character}, which is not text: delete it (retype the "
+                           "passage if it was pasted from another program)").format(
+            character=_explain_control(found.group())))
     return value
 
 

@@ -27,6 +27,7 @@ from newsletter.content.located import read_yaml
 from newsletter.content.reader import check_issue
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, NewsletterError
+from newsletter.core.i18n import _
 
 HEADER = """\
 # Work in Progress — {month}, edizione {name} ({lang}): la traduzione di {primary}.yaml.
@@ -59,18 +60,19 @@ def write_translation(config: Config, month: str, lang: str, *, force: bool = Fa
     """Write ``issues/YYYY-MM/<lang>.yaml`` for translating the primary edition."""
     primary = config.primary_language
     if lang == primary or lang not in config.languages:
-        raise NewsletterError(
+        raise NewsletterError(_(
             "--lang {lang}: choose a translation of this bulletin ({choices}); {primary} is "
-            "the original".format(lang=lang, primary=primary,
-                                  choices=", ".join(config.languages[1:]) or "none configured"))
+            "the original").format(lang=lang, primary=primary,
+                                   choices=", ".join(config.languages[1:]) or _("none configured")))
     checked = check_issue(config, month)
     path = config.issues_dir / month / f"{lang}.yaml"
     if path.exists() and not (force or update):
         file = _display(config, path)
-        raise TranslationExists(
-            f"{file} already exists: translate it there (`newsletter check {month}` lists what "
+        raise TranslationExists(_(
+            "{file} already exists: translate it there (`newsletter check {month}` lists what "
             "is missing), add the parts it lacks with --update (every translation in it is "
-            "kept), or start again with --force (it is overwritten)")
+            "kept), or start again with --force (it is overwritten)").format(file=file,
+                                                                              month=month))
     blocking = [p for p in checked.errors if not (force and str(p.file).endswith(path.name))]
     if blocking:
         raise IssueInvalid(blocking)

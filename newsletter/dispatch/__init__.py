@@ -21,6 +21,7 @@ from newsletter.content import load_issue
 from newsletter.content.model import Edition, Issue
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _, ngettext
 from newsletter.core.urls import Urls
 from newsletter.dispatch.dispatcher import DEFAULTS, Dispatcher, Settings, Summary
 from newsletter.dispatch.dkim import signer_from
@@ -76,17 +77,24 @@ def plan(config: Config, store: Store, issue: Issue, langs: tuple[str, ...] | No
     if missing and fallback and config.primary_language in ready:
         planned.setdefault(config.primary_language, []).extend(missing)
     elif missing:
-        described = ", ".join(f"{lang} ({_state(issue, lang)}, {waiting[lang]} active subscribers)"
-                              for lang in missing)
-        raise NotReady(f"cannot send {issue.slug}: no complete edition for {described}; finish "
-                       f"the translation, send the others with --lang, or add --fallback to send "
-                       f"the {config.primary_language} edition to those subscribers")
+        described = ", ".join(_described(issue, lang, waiting[lang]) for lang in missing)
+        raise NotReady(_("cannot send {month}: no complete edition for {editions}; finish the "
+                         "translation, send the others with --lang, or add --fallback to send the "
+                         "{primary} edition to those subscribers").format(
+            month=issue.slug, editions=described, primary=config.primary_language))
     return [Planned(issue.editions[lang], tuple(audience)) for lang, audience in planned.items()]
 
 
-def _state(issue: Issue, lang: str) -> str:
+def _described(issue: Issue, lang: str, waiting: int) -> str:
+    """An edition that cannot be sent: why, and how many subscribers wait for it."""
     edition = issue.editions.get(lang)
-    return "no edition" if edition is None else f"{len(edition.missing)} parts untranslated"
+    if edition is None:
+        return ngettext("{lang} (no edition, {count} active subscriber)",
+                        "{lang} (no edition, {count} active subscribers)", waiting).format(
+            lang=lang, count=waiting)
+    return ngettext("{lang} ({missing} parts untranslated, {count} active subscriber)",
+                    "{lang} ({missing} parts untranslated, {count} active subscribers)",
+                    waiting).format(lang=lang, missing=len(edition.missing), count=waiting)
 
 
 def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
@@ -96,17 +104,19 @@ def prepare(config: Config, issue: Issue, edition: Edition, out: Path, *,
     on with the build its first recipients received (``fresh=False``)."""
     built = BuiltEdition.at(out, issue.slug, edition.lang)
     if built.draft:
-        lang, month = edition.lang, issue.slug
-        raise NotReady(f"the built {lang} edition of {month} is a draft (built with --draft): a "
-                       "draft is never sent; replace its placeholders, then run `newsletter build "
-                       f"{month}` without --draft")
+        raise NotReady(_("the built {lang} edition of {month} is a draft (built with --draft): "
+                         "a draft is never sent; replace its placeholders, then run `newsletter "
+                         "build {month}` without --draft").format(lang=edition.lang,
+                                                                  month=issue.slug))
     absent = built.missing()
     if absent:
-        raise NotReady(f"the {edition.lang} edition of {issue.slug} is not built ({built.folder}/ "
-                       f"lacks {', '.join(absent)}): run `newsletter build {issue.slug}` first")
+        raise NotReady(_("the {lang} edition of {month} is not built ({folder}/ lacks {files}): "
+                         "run `newsletter build {month}` first").format(
+            lang=edition.lang, month=issue.slug, folder=built.folder, files=", ".join(absent)))
     if fresh and built.digest() != edition_digest(config, issue, edition.lang):
-        raise NotReady(f"the built {edition.lang} edition of {issue.slug} is older than its "
-                       f"source: run `newsletter build {issue.slug}` again")
+        raise NotReady(_("the built {lang} edition of {month} is older than its source: run "
+                         "`newsletter build {month}` again").format(lang=edition.lang,
+                                                                    month=issue.slug))
     html, text = built.email()
     return EditionMessage(html=html, text=text, subject=subject_prefix + subject(edition),
                           language=edition.lang, sender=sender(config),
@@ -161,8 +171,8 @@ def send(config: Config, store: Store, month: str, out: Path, transports: Callab
 def _resumable(config, store, issue, langs, out):
     found = [d for d in ledger.listing(store, issue.slug) if not langs or d.language in langs]
     if not found:
-        raise NewsletterError(f"nothing to resume: {issue.slug} has no delivery yet "
-                              f"(start one with `newsletter send {issue.slug}`)")
+        raise NewsletterError(_("nothing to resume: {month} has no delivery yet (start one "
+                                "with `newsletter send {month}`)").format(month=issue.slug))
     work = []
     for delivery in found:
         if delivery.state not in RESUMABLE:
@@ -178,7 +188,7 @@ def send_test(config: Config, month: str, lang: str, address: str, out: Path,
     issue = load_issue(config, month)
     edition = issue.editions.get(lang)
     if edition is None:
-        raise NotReady(f"{month} has no {lang} edition")
+        raise NotReady(_("{month} has no {lang} edition").format(month=month, lang=lang))
     message = prepare(config, issue, edition, out, subject_prefix="[TEST] ")
     copy = message.personalize(Personal(address, None, Urls(config.base_url).unsubscribe_page(),
                                         message_id(0, 0, config.sender_domain)))

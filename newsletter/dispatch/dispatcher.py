@@ -243,10 +243,19 @@ class Dispatcher:
         finally:
             lease.done.set()
             lease.join()
+            if not summary.fenced and not self._holds_the_lease():
+                summary.fenced = True  # taken over while it was frozen: the delivery is not ours
             ledger.unregister_worker(self.store, self.worker_id)  # claimed rows: queued again
         self._conclude(delivery_id)
         summary.seconds = time.monotonic() - started
         return summary
+
+    def _holds_the_lease(self) -> bool:
+        try:
+            return ledger.heartbeat(self.store, self.worker_id)
+        except Exception:  # the database is away: say nothing of the lease, the next step will
+            LOG.warning("could not check the lease of %s", self.worker_id, exc_info=True)
+            return True
 
     def _lost_the_lease(self) -> None:
         LOG.error("worker %s: its lease was taken over by another worker; it stops without "

@@ -22,6 +22,7 @@ from newsletter.content import load_issue
 from newsletter.content.model import Edition, Issue
 from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError, RenderFailed
+from newsletter.core.i18n import _, ngettext
 from newsletter.render import gates, images, output
 from newsletter.render.context import edition_view
 from newsletter.render.email import render_email
@@ -79,15 +80,20 @@ def select_editions(issue: Issue, langs: tuple[str, ...] | None,
     for lang in langs or tuple(issue.editions):
         edition = issue.editions.get(lang)
         if edition is None:
-            raise EditionUnavailable(
-                f"{issue.slug} has no {lang} edition: write issues/{issue.slug}/{lang}.yaml "
-                f"(editions available: {', '.join(issue.editions)})")
+            raise EditionUnavailable(_(
+                "{month} has no {lang} edition: write issues/{month}/{lang}.yaml (editions "
+                "available: {available})").format(month=issue.slug, lang=lang,
+                                                   available=", ".join(issue.editions)))
         if edition.complete or allow_incomplete:
             chosen.append(edition)
             continue
-        reason = (f"{lang}: incomplete translation ({len(edition.missing)} parts missing: "
-                  f"{', '.join(edition.missing[:4])}{', …' if len(edition.missing) > 4 else ''});"
-                  " build it with --allow-incomplete to show them in the original language")
+        count = len(edition.missing)
+        reason = ngettext("{lang}: incomplete translation ({count} part missing: {parts}); build "
+                          "it with --allow-incomplete to show it in the original language",
+                          "{lang}: incomplete translation ({count} parts missing: {parts}); build "
+                          "it with --allow-incomplete to show them in the original language",
+                          count).format(lang=lang, count=count, parts=", ".join(edition.missing[:4])
+                                        + (", …" if count > 4 else ""))
         if langs:
             raise EditionUnavailable(reason)
         skipped.append(reason)

@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
+from newsletter.core.i18n import _, ngettext
+
 GMAIL_CLIP_BYTES = 102 * 1024
 TEXT_WIDTH = 72
 _URL_IN_CSS = re.compile(r"""url\(\s*['"]?\s*([^'")\s]+)""", re.IGNORECASE)
@@ -48,7 +50,7 @@ class _Collector(HTMLParser):
         facts = self.facts
         if tag == "html":
             facts.html_lang = attr.get("lang")
-        facts.handlers += [f"<{tag} {name}>" for name, _ in attrs if name.startswith("on")]
+        facts.handlers += [f"<{tag} {name}>" for name, _value in attrs if name.startswith("on")]
         if tag == "script":
             facts.scripts += 1
         if tag == "img" and not attr.get("alt", "").strip():
@@ -93,14 +95,15 @@ def check_email_html(html: str, lang: str, titles: list[str], own_url: str) -> l
     problems = _common_html(facts, lang, titles)
     size = len(html.encode("utf-8"))
     if size >= GMAIL_CLIP_BYTES:
-        problems.append(f"is {size / 1024:.0f} KB: Gmail clips emails over 102 KB; "
-                        "shorten the issue or move items to the web page")
+        problems.append(_("is {size} KB: Gmail clips emails over 102 KB; shorten the issue or "
+                          "move items to the web page").format(size=f"{size / 1024:.0f}"))
     for href in facts.links:
         if not href.startswith(("https://", "http://", "mailto:", "tel:")):
-            problems.append(f"has a link that is not absolute: {href!r}")
+            problems.append(_("has a link that is not absolute: {href!r}").format(href=href))
     for url in facts.resources:
         if not url.startswith(own_url + "/") and not url.startswith("data:"):
-            problems.append(f"loads a resource from outside {own_url}: {url!r}")
+            problems.append(_("loads a resource from outside {site}: {url!r}").format(
+                site=own_url, url=url))
     return problems
 
 
@@ -109,37 +112,41 @@ def check_web_html(html: str, lang: str, titles: list[str]) -> list[str]:
     problems = _common_html(facts, lang, titles)
     for url in facts.resources:
         if url.startswith(_REMOTE):
-            problems.append(f"loads a remote resource: {url!r}")
+            problems.append(_("loads a remote resource: {url!r}").format(url=url))
     return problems
 
 
 def _common_html(facts: HtmlFacts, lang: str, titles: list[str]) -> list[str]:
     problems = []
     if facts.html_lang != lang:
-        problems.append(f'has <html lang="{facts.html_lang}">, expected "{lang}"')
-    if facts.images_without_alt:
-        problems.append(f"has {facts.images_without_alt} image(s) without alt text")
+        problems.append(_('has <html lang="{found}">, expected "{lang}"').format(
+            found=facts.html_lang, lang=lang))
+    if count := facts.images_without_alt:
+        problems.append(ngettext("has {count} image without alt text",
+                                 "has {count} images without alt text", count).format(count=count))
     if facts.scripts:
-        problems.append("contains a <script>")
+        problems.append(_("contains a <script>"))
     if facts.handlers:
-        problems.append(f"contains event handlers: {', '.join(facts.handlers[:3])}")
-    problems += [f"has a javascript: link: {href!r}" for href in facts.links
+        problems.append(_("contains event handlers: {handlers}").format(
+            handlers=", ".join(facts.handlers[:3])))
+    problems += [_("has a javascript: link: {href!r}").format(href=href) for href in facts.links
                  if href.strip().lower().startswith(("javascript:", "vbscript:", "data:"))]
-    visible = facts.visible_text
-    problems += [f"lacks the Top News title {t!r}" for t in titles if _squash(t) not in visible]
-    return problems
+    return problems + _missing_titles(titles, facts.visible_text)
+
+
+def _missing_titles(titles: list[str], text: str) -> list[str]:
+    return [_("lacks the Top News title {title!r}").format(title=t) for t in titles
+            if _squash(t) not in text]
 
 
 def check_text(text: str, titles: list[str]) -> list[str]:
     problems = []
     for number, line in enumerate(text.splitlines(), 1):
         if len(line) > TEXT_WIDTH and " " in line.strip():
-            problems.append(f"line {number} is {len(line)} characters wide (at most {TEXT_WIDTH})")
-    flat = _squash(text)
-    problems += [f"lacks the Top News title {t!r}" for t in titles if _squash(t) not in flat]
-    return problems
+            problems.append(_("line {number} is {width} characters wide (at most {limit})")
+                            .format(number=number, width=len(line), limit=TEXT_WIDTH))
+    return problems + _missing_titles(titles, _squash(text))
 
 
 def check_pdf(pdf: bytes, titles: list[str]) -> list[str]:
-    text = pdf_text(pdf)
-    return [f"lacks the Top News title {t!r}" for t in titles if _squash(t) not in text]
+    return _missing_titles(titles, pdf_text(pdf))

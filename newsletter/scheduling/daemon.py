@@ -240,7 +240,8 @@ def main() -> None:
     try:
         config = load_config(find_root(Path.cwd()), os.environ)  # every section validated here
         settings = SchedulerSettings.from_config(config)
-        store = Store(config.database_url, config.secret())
+        store = Store(config.database_url, config.secret(),
+                      idle_transaction_seconds=config.dispatch.lease_seconds)
         scheduler = Scheduler(config, store, settings, settings_from(config, None, None),
                               config.out_dir)
     except NewsletterError as exc:

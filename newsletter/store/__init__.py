@@ -24,6 +24,13 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 7_240_001
 
 
+# PostgreSQL ends a session that sits in an open transaction longer than
+# this: a process frozen mid-transaction (a suspended VM, SIGSTOP) would
+# otherwise hold its row locks for ever, and the sender that takes its
+# lease over would wait on them. Senders pass their lease.
+IDLE_TRANSACTION_SECONDS = 60.0
+
+
 class StoreUnavailable(NewsletterError):
     """The database cannot be reached or opened."""
 
@@ -50,9 +57,10 @@ def from_row(cls, row):
 class Store:
     """A configured database: open it once, pass it where it is needed."""
 
-    def __init__(self, url: str, secret: bytes, *, migrate: bool = True):
+    def __init__(self, url: str, secret: bytes, *, migrate: bool = True,
+                 idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS):
         self.url, self.secret = url, secret
-        self.engine = _engine(url)
+        self.engine = _engine(url, idle_transaction_seconds)
         if migrate:
             self.migrate()
 
@@ -99,7 +107,7 @@ class Store:
         self.engine.dispose()
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, idle_transaction_seconds: float = IDLE_TRANSACTION_SECONDS) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -113,7 +121,17 @@ def _engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    milliseconds = max(1000, int(idle_transaction_seconds * 1000))
+
+    def session_limits(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET idle_in_transaction_session_timeout = {milliseconds}")
+        cursor.close()
+        dbapi_connection.commit()
+
+    event.listen(engine, "connect", session_limits)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
