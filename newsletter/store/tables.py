@@ -186,3 +186,24 @@ subscription_requests = Table(
     Column("privacy_version", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The people of the editorial workspace. A password is set through a
+# one-time link (only its hash is kept); failed logins lock the account for
+# a while. Roles: editor, approver, admin (newsletter.store.users).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("email_key", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("password_hash", Text),  # Argon2id; NULL until the person sets one
+    Column("disabled", Integer, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("setup_token_hash", String(64)),  # SHA-256 of the one-time link's token
+    Column("setup_expires_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
