@@ -31,10 +31,10 @@ from pathlib import Path
 
 import yaml
 
-from newsletter.archive.legacy_dates import fold, month_numbers, read_date
+from newsletter.archive.legacy_dates import read_date
 from newsletter.archive.legacy_html import html_lines, looks_like_html
 from newsletter.archive.legacy_split import clearly_split, split_title
-from newsletter.content.dates import When, parse_when
+from newsletter.content.dates import When, fold, month_numbers, parse_when
 from newsletter.core.errors import NewsletterError
 from newsletter.core.i18n import _
 

@@ -13,14 +13,10 @@ editors' review instead of being dropped or silently misdated.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from babel.dates import get_month_names
-
-from newsletter.content.dates import When
+from newsletter.content.dates import When, fold, month_numbers
 from newsletter.core.i18n import _
 
 _GAP = re.compile(r"[\s,]*")
@@ -45,22 +41,6 @@ class DateReading:
     text: str
     rest: str
     problem: str = ""
-
-
-def fold(word: str) -> str:
-    """A word without accents, case or final dot: "Décembre" and "decembre." match."""
-    decomposed = unicodedata.normalize("NFD", word.strip().rstrip("."))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-@cache
-def month_numbers(lang: str) -> dict[str, int]:
-    """Every spelling of each month in ``lang``: full, abbreviated, without accents."""
-    names = {"sept": 9} if lang == "en" else {}
-    for width in ("wide", "abbreviated"):
-        for number, name in get_month_names(width, locale=lang).items():
-            names[fold(name)] = number
-    return names
 
 
 def read_date(text: str, lang: str, year: int | None = None) -> DateReading:

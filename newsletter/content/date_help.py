@@ -14,23 +14,13 @@ import re
 import unicodedata
 from datetime import date
 
+from newsletter.content.dates import month_numbers
 from newsletter.core.i18n import _
 
-_MONTHS = {
-    1: ("gennaio", "gen", "january", "jan", "janvier", "janv"),
-    2: ("febbraio", "feb", "february", "fevrier", "fevr", "fev"),
-    3: ("marzo", "mar", "march", "mars"),
-    4: ("aprile", "apr", "april", "avril", "avr"),
-    5: ("maggio", "mag", "may", "mai"),
-    6: ("giugno", "giu", "june", "jun", "juin"),
-    7: ("luglio", "lug", "july", "jul", "juillet", "juil"),
-    8: ("agosto", "ago", "august", "aug", "aout"),
-    9: ("settembre", "set", "september", "sep", "sept", "septembre"),
-    10: ("ottobre", "ott", "october", "oct", "octobre"),
-    11: ("novembre", "nov", "november"),
-    12: ("dicembre", "dic", "december", "dec", "decembre"),
-}
-_MONTH_OF = {name: number for number, names in _MONTHS.items() for name in names}
+# Month names in the three languages, as CLDR spells them (full, abbreviated,
+# without accents), and "fev", a common French abbreviation CLDR lacks.
+_MONTH_OF = {name: number for lang in ("it", "en", "fr")
+             for name, number in month_numbers(lang).items()} | {"fev": 2}
 _MONTH = "(" + "|".join(sorted(_MONTH_OF, key=len, reverse=True)) + r")\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th|er|°|º)?"
 _YEAR = r"(?:\s*,?\s*(\d{4}))?"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -118,6 +119,23 @@ def _parse_mapping(value: dict) -> When:
     if kind == "from":
         return When("from", start=days["from"])
     return When(kind, end=days[kind])  # type: ignore[arg-type]
+
+
+def fold(word: str) -> str:
+    """A word without accents, case or final dot: "Décembre" and "decembre." match."""
+    decomposed = unicodedata.normalize("NFD", word.strip().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@cache
+def month_numbers(lang: str) -> dict[str, int]:
+    """Every spelling of each month in ``lang`` (CLDR, through Babel): full,
+    abbreviated, folded (``fold``)."""
+    names = {"sept": 9} if lang == "en" else {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_month_names(width, locale=lang).items():
+            names[fold(name)] = number
+    return names
 
 
 # -- rendering -------------------------------------------------------------
