@@ -144,50 +144,37 @@ class _Journal:
 
     def _flush_inline(self) -> None:
         batch, self._waiting = self._waiting, []
-        self._settle(batch, self.writer.write)
+        try:
+            answer = self.writer.write(*_gathered(batch))
+        except BaseException as exc:
+            answer = exc
+        _answer(batch, answer)
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         while self._waiting:
             batch, self._waiting = self._waiting, []
-            await loop.run_in_executor(None, self._settle, batch, self.writer.write)
-
-    @staticmethod
-    def _settle(batch, write) -> None:
-        """One commit for the batch; each waiter learns what was refused of its own."""
-        marks = [m for entry in batch for m in entry[0]]
-        outcomes = [o for entry in batch for o in entry[1]]
-        try:
-            refused = write(marks, outcomes)
-        except BaseException as exc:
-            for _, _, done in batch:
-                _resolve(done, exception=exc)
-            return
-        for entry_marks, entry_outcomes, done in batch:
-            mine = set(entry_marks) | {o.recipient_id for o in entry_outcomes}
-            _resolve(done, result=[r for r in refused if r.recipient_id in mine])
+            try:
+                answer = await loop.run_in_executor(None, self.writer.write, *_gathered(batch))
+            except BaseException as exc:
+                answer = exc
+            _answer(batch, answer)
 
 
-def _resolve(future: asyncio.Future, *, result=None, exception=None) -> None:
-    """Settle a future of the event loop, from the loop or from a worker thread."""
-    loop = future.get_loop()
+def _gathered(batch) -> tuple[list[int], list[ledger.Outcome]]:
+    """The marks and outcomes of several writes, for one commit."""
+    return ([m for entry in batch for m in entry[0]],
+            [o for entry in batch for o in entry[1]])
 
-    def settle() -> None:
-        if future.done():
-            return
-        if exception is not None:
-            future.set_exception(exception)
-        else:
-            future.set_result(result)
 
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is loop:
-        settle()
-    else:
-        loop.call_soon_threadsafe(settle)
+def _answer(batch, answer: list[ledger.Refused] | BaseException) -> None:
+    """Each waiter learns, in the loop, what was refused of its own (or the failure)."""
+    for entry_marks, entry_outcomes, done in batch:
+        if isinstance(answer, BaseException):
+            done.set_exception(answer)
+            continue
+        mine = set(entry_marks) | {o.recipient_id for o in entry_outcomes}
+        done.set_result([r for r in answer if r.recipient_id in mine])
 
 
 class _Lease(threading.Thread):

@@ -265,8 +265,13 @@ def register_worker(store: Store, worker_id: str, delivery_id: int) -> None:
 def heartbeat(store: Store, worker_id: str) -> bool:
     """Renew the worker's lease; False when it was taken over (its row is gone)."""
     with store.transaction() as connection:
-        return connection.execute(update(workers).where(workers.c.id == worker_id).values(
-            heartbeat_at=now())).rowcount == 1
+        return _renew(connection, worker_id)
+
+
+def _renew(connection, worker_id: str) -> bool:
+    """Renew the lease within a transaction; False when the worker's row is gone."""
+    return connection.execute(update(workers).where(workers.c.id == worker_id).values(
+        heartbeat_at=now())).rowcount == 1
 
 
 class Fenced(DeliveryError):
@@ -391,9 +396,7 @@ def _hold_lease(connection, worker_id: str) -> None:
     """Within a transaction: renew this worker's lease, or stop here if it was
     taken over. The update locks the worker's row until the commit (and, on
     SQLite, takes the write lock first), so nobody can take it over meanwhile."""
-    held = connection.execute(update(workers).where(workers.c.id == worker_id).values(
-        heartbeat_at=now())).rowcount
-    if not held:
+    if not _renew(connection, worker_id):
         raise Fenced(_("this sender's lease was taken over by another worker: it stops here"))
 
 
