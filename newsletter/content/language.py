@@ -64,9 +64,10 @@ def detect(text: str) -> str | None:
     return lang if confidence >= CONFIDENCE else None
 
 
-def language_name(code: str) -> str:
-    """The name of the language ``code`` in the language of the messages."""
-    return Locale.parse(code).get_language_name(current_language())
+def language_name(code: str, speaking: str | None = None) -> str:
+    """The name of the language ``code`` in ``speaking`` (default: the language
+    of the messages)."""
+    return Locale.parse(code).get_language_name(speaking or current_language())
 
 
 def untranslated_text(text: str | None, original: str | None, lang: str) -> str | None:

@@ -66,6 +66,14 @@ def load_issue(config: Config, month: str, *, draft: bool = False) -> Issue:
     return checked.issue
 
 
+def display_path(config: Config, path: Path) -> str:
+    """A file as messages name it: relative to the project folder when inside it."""
+    try:
+        return str(path.relative_to(config.root))
+    except ValueError:
+        return str(path)
+
+
 def check_issue(config: Config, month: str, *, strict: bool = False) -> Checked:
     """Everything found in the issue's sources; ``strict``: the placeholders
     `newsletter new` left are errors (what build, schedule and send need),
@@ -82,10 +90,7 @@ class _IssueReader:
         self.warnings: list[Problem] = []
 
     def display(self, name: str) -> str:
-        try:
-            return str((self.folder / name).relative_to(self.config.root))
-        except ValueError:
-            return str(self.folder / name)
+        return display_path(self.config, self.folder / name)
 
     def read(self) -> Checked:
         primary_lang = self.config.primary_language

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from newsletter.content.language import TO_TRANSLATE
+from newsletter.content.language import TO_TRANSLATE, language_name
 from newsletter.content.located import read_yaml
-from newsletter.content.reader import check_issue
+from newsletter.content.reader import check_issue, display_path
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, NewsletterError
 from newsletter.core.i18n import _
@@ -67,7 +67,7 @@ def write_translation(config: Config, month: str, lang: str, *, force: bool = Fa
     checked = check_issue(config, month)
     path = config.issues_dir / month / f"{lang}.yaml"
     if path.exists() and not (force or update):
-        file = _display(config, path)
+        file = display_path(config, path)
         raise TranslationExists(_(
             "{file} already exists: translate it there (`newsletter check {month}` lists what "
             "is missing), add the parts it lacks with --update (every translation in it is "
@@ -81,7 +81,7 @@ def write_translation(config: Config, month: str, lang: str, *, force: bool = Fa
     written = Written(path)
     text = _Writer(original, existing, written, primary).text(
         HEADER.format(month=month, lang=lang, primary=primary, marker=TO_TRANSLATE,
-                      name=_language_name(lang)))
+                      name=language_name(lang, "it")))  # the file speaks Italian
     path.write_text(text, encoding="utf-8")
     return written
 
@@ -89,19 +89,6 @@ def write_translation(config: Config, month: str, lang: str, *, force: bool = Fa
 def _data(path: Path) -> dict:
     located, _problems = read_yaml(path, path.name)
     return located.data if located is not None and isinstance(located.data, dict) else {}
-
-
-def _display(config: Config, path: Path) -> str:
-    try:
-        return str(path.relative_to(config.root))
-    except ValueError:
-        return str(path)
-
-
-def _language_name(lang: str) -> str:
-    from babel import Locale
-
-    return Locale.parse(lang).get_language_name("it")
 
 
 class _Writer:
