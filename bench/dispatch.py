@@ -57,7 +57,11 @@ def free_port() -> int:
 
 
 def project(folder: Path) -> Path:
-    shutil.copy(ROOT / "newsletter.toml", folder / "newsletter.toml")
+    # The shipped configuration, but speaking English: the summary line is read below.
+    shipped = (ROOT / "newsletter.toml").read_text(encoding="utf-8")
+    (folder / "newsletter.toml").write_text(
+        re.sub(r'^language = "\w+"', 'language = "en"', shipped, flags=re.MULTILINE),
+        encoding="utf-8")
     shutil.copytree(ROOT / "templates", folder / "templates")
     shutil.copytree(ROOT / "issues" / MONTH, folder / "issues" / MONTH)
     return folder
