@@ -135,6 +135,18 @@ class SchedulerSection(Section):
 class WorkspaceSection(Section):
     language: Literal["it", "en"] | None = Field(
         None, description="the language of messages (check, build, send…); unset: the locale")
+    session_idle_minutes: Positive = Field(
+        60, description="a workspace session unused this long ends (log in again)")
+    logins_per_hour: Positive = Field(
+        20, description="failed login attempts per client address per hour")
+
+
+class WorkflowSection(Section):
+    require_approval: bool | None = Field(
+        None, description="an issue is sent only as approved; unset: required once the "
+                          "workspace has accounts")
+    approve_own_changes: bool = Field(
+        False, description="an approver may approve an issue they changed themselves")
 
 
 class DkimSection(Section):
@@ -153,6 +165,7 @@ SECTIONS: dict[str, type[Section]] = {
     "scheduler": SchedulerSection,
     "dkim": DkimSection,
     "workspace": WorkspaceSection,
+    "workflow": WorkflowSection,
 }
 
 
@@ -200,6 +213,7 @@ class Config:
     dispatch: DispatchSection = field(default_factory=DispatchSection)
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     workspace: WorkspaceSection = field(default_factory=WorkspaceSection)
+    workflow: WorkflowSection = field(default_factory=WorkflowSection)
     dkim: Dkim | None = None
 
     @property
@@ -337,6 +351,7 @@ def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]
         unsubscribe_address=sender.unsubscribe_address,
         dispatch=sections["dispatch"],  # type: ignore[arg-type]
         workspace=sections["workspace"],  # type: ignore[arg-type]
+        workflow=sections["workflow"],  # type: ignore[arg-type]
         scheduler=sections["scheduler"],  # type: ignore[arg-type]
         dkim=_dkim(where, root, dkim) if dkim else None,  # type: ignore[arg-type]
     )

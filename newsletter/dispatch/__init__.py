@@ -4,7 +4,8 @@
 and PDF must exist for the "view online" link), not as a draft (``build
 --draft`` leaves a ``.draft`` file), and that the build is of the sources
 as they are now (their digests agree: nothing is rendered
-again here), and encodes its message once; ``send`` creates the
+again here), and encodes its message once; ``send`` refuses editions not
+approved as they are (when approval is required: ``approval``), creates the
 deliveries, queues one ledger row per active subscriber and runs the
 dispatcher; ``resume`` finishes what was
 interrupted; ``send_test`` mails one marked copy outside the ledger.
@@ -23,6 +24,7 @@ from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
 from newsletter.core.i18n import _, ngettext
 from newsletter.core.urls import Urls
+from newsletter.dispatch.approval import check_approved
 from newsletter.dispatch.dispatcher import DEFAULTS, Dispatcher, Settings, Summary
 from newsletter.dispatch.dkim import signer_from
 from newsletter.dispatch.message import EditionMessage, Personal, Sender, message_id
@@ -140,14 +142,18 @@ def send(config: Config, store: Store, month: str, out: Path, transports: Callab
          dispatcher_ready: Callable[[Dispatcher], None] | None = None) -> list[Result]:
     """Deliver (or, with ``resume``, finish delivering) the issue's editions.
 
-    The source must be finished (no placeholder of `newsletter new`); a
-    delivery already under way is finished with the build it started with."""
+    The source must be finished (no placeholder of `newsletter new`) and, when
+    the office requires it, approved as it is; a delivery already under way is
+    finished with the build it started with."""
     issue = load_issue(config, month, draft=resume)
     if resume:
         work = _resumable(config, store, issue, langs, out)
     else:
         work = []
-        for planned in plan(config, store, issue, langs, fallback):
+        editions = plan(config, store, issue, langs, fallback)
+        for planned in editions:  # all approved, or none is started
+            check_approved(config, store, issue, planned.edition.lang)
+        for planned in editions:
             message = prepare(config, issue, planned.edition, out)
             delivery = ledger.create(store, issue.slug, planned.edition.lang,
                                      subject(planned.edition), audience=planned.audience)

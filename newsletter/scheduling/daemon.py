@@ -9,7 +9,8 @@ look it:
 2. starts the due ones: claims each (scheduled → building, a conditional
    update: several schedulers, on one SQLite file or on PostgreSQL on
    several hosts, never start the same delivery twice), rebuilds the issue
-   from its source as it is now, queues the recipients and delivers;
+   from its source as it is now, checks that this is what was approved
+   (when approval is required), queues the recipients and delivers;
 3. resumes deliveries that a dead process left unfinished, paused ones
    after a pause, and deferred recipients whose retry time has come;
 4. on the reminder day, emails the editors if next month's issue is not
@@ -34,6 +35,7 @@ from newsletter.content.dates import issue_month_title
 from newsletter.core.config import Config, find_root, load_config
 from newsletter.core.errors import NewsletterError
 from newsletter.dispatch import dispatcher_for, mail, prepare
+from newsletter.dispatch.approval import NotApproved, check_approved
 from newsletter.dispatch.dispatcher import Dispatcher, settings_from
 from newsletter.dispatch.dispatcher import Settings as DispatchSettings
 from newsletter.dispatch.message import Raw
@@ -125,11 +127,12 @@ class Scheduler:
             try:
                 message = self._rebuild(delivery)
             except NewsletterError as exc:
-                ledger.set_state(self.store, delivery_id, DeliveryState.PAUSED,
-                                 f"the issue could not be built at send time: {exc}",
+                reason = f"not sent at its time: {exc}; then schedule it again" \
+                    if isinstance(exc, NotApproved) \
+                    else f"the issue could not be built at send time: {exc}"
+                ledger.set_state(self.store, delivery_id, DeliveryState.PAUSED, reason,
                                  cause=PauseCause.BUILD)
-                LOG.error("NOT SENT %s %s: the issue could not be built: %s",
-                          delivery.month, delivery.language, exc)
+                LOG.error("NOT SENT %s %s: %s", delivery.month, delivery.language, reason)
                 continue
             queued = ledger.start(self.store, delivery_id)
             if queued is None:
@@ -191,6 +194,7 @@ class Scheduler:
 
     def _rebuild(self, delivery: ledger.Delivery):
         issue = build_issue(self.config, delivery.month, self.out, (delivery.language,)).issue
+        check_approved(self.config, self.store, issue, delivery.language)
         return prepare(self.config, issue, issue.editions[delivery.language], self.out)
 
     def _deliver(self, delivery: ledger.Delivery, message) -> None:

@@ -524,3 +524,36 @@ def finish_if_complete(store: Store, delivery_id: int, *, resend_uncertain: bool
         connection.execute(update(deliveries).where(deliveries.c.id == delivery_id).values(
             state=D.DONE, finished_at=now(), note=None, paused_by=None))
     return True
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A recipient of a delivery as the workspace lists it."""
+
+    email: str | None  # None once the subscriber was erased
+    state: str
+    attempts: int
+    reply: str | None
+    updated_at: datetime
+
+
+def recipients_in(store: Store, delivery_id: int, state: str, limit: int = 200) -> list[Listed]:
+    """The recipients of a delivery in one state (claimed and sending count as
+    queued, as in ``counts``), the latest first."""
+    states = [R.QUEUED, R.CLAIMED, R.SENDING] if state == R.QUEUED else [state]
+    with store.transaction() as connection:
+        rows = connection.execute(
+            select(subscribers.c.email, recipients.c.state, recipients.c.attempts,
+                   recipients.c.reply, recipients.c.updated_at)
+            .select_from(recipients.outerjoin(subscribers,
+                                              subscribers.c.id == recipients.c.subscriber_id))
+            .where(recipients.c.delivery_id == delivery_id, recipients.c.state.in_(states))
+            .order_by(recipients.c.updated_at.desc(), recipients.c.id).limit(limit)).all()
+    return [Listed(*row) for row in rows]
+
+
+def sent_within(store: Store, delivery_id: int, since: datetime) -> int:
+    """Messages of one delivery accepted since a moment (its current rate)."""
+    with store.transaction() as connection:
+        return connection.execute(select(func.count()).select_from(recipients).where(
+            recipients.c.delivery_id == delivery_id, recipients.c.sent_at >= since)).scalar()

@@ -42,3 +42,16 @@ def over_limit(store: Store, key: str, limit: int, window: timedelta = HOUR) -> 
             return True
         connection.execute(insert(rate_limits).values(bucket=key, at=at))
     return False
+
+
+def recent(store: Store, key: str, window: timedelta = HOUR) -> int:
+    """How many attempts the bucket has within ``window``, recording none."""
+    with store.transaction() as connection:
+        return connection.execute(select(func.count()).select_from(rate_limits).where(
+            rate_limits.c.bucket == key, rate_limits.c.at >= now() - window)).scalar()
+
+
+def note(store: Store, key: str) -> None:
+    """Record an attempt (a failed login) without looking at the limit."""
+    with store.transaction() as connection:
+        connection.execute(insert(rate_limits).values(bucket=key, at=now()))

@@ -207,3 +207,79 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# -- the editorial workspace ------------------------------------------------------
+
+# Who did what in the workspace (and with the CLI on its behalf): logins,
+# saves, submissions, approvals, schedules, changes to people.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),  # an e-mail address, or "cli"
+    Column("action", String(40), nullable=False),
+    Column("month", String(7)),
+    Column("detail", Text, nullable=False, server_default=""),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_month", "month"),
+)
+
+# Every saved version of an issue's source file, whole: a diff is made
+# between two of them, and an approval names the texts it approved.
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("file", String(20), nullable=False),  # "it.yaml"
+    Column("author", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the text (UTF-8)
+    Column("text", Text, nullable=False),
+    Index("ix_revisions_month_file_id", "month", "file", "id"),
+)
+
+# Where each issue stands in the review (newsletter.store.workflow): a month
+# without a row is a draft.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("state", String(10), nullable=False),  # draft, review, approved
+    Column("submitted_by", Text),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("reviewed_by", Text),  # who approved or sent it back
+    Column("reviewed_at", DateTime(timezone=True)),
+    # The last approval, kept when the approval is voided or the issue sent
+    # back: whoever changed the issue since then may not approve it alone.
+    Column("approved_at", DateTime(timezone=True)),
+    Column("comment", Text),  # why it was sent back
+    Column("changed_by", Text),  # the last change to the source
+    Column("changed_at", DateTime(timezone=True)),
+    Column("voided_at", DateTime(timezone=True)),  # an approval undone by a change
+    Column("voided_by", Text),
+)
+
+# What was approved: per edition, the digest it had (newsletter.render.output).
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("language", String(5), primary_key=True),
+    Column("digest", String(64), nullable=False),
+    Column("approved_by", Text, nullable=False),
+    Column("approved_at", DateTime(timezone=True), nullable=False),
+)
+
+# A translator's "this item is translated": the hash of the primary text it
+# was translated from, so a later change of that text shows it as stale.
+translation_marks = Table(
+    "translation_marks",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("language", String(5), primary_key=True),
+    Column("item", String(200), primary_key=True),
+    Column("source_hash", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -177,6 +177,13 @@ def listing(store: Store) -> list[User]:
             select(users).order_by(users.c.email_key))]
 
 
+def has_accounts(store: Store) -> bool:
+    """Whether anybody (not disabled) has an account: the workspace is in use."""
+    with store.transaction() as connection:
+        return connection.execute(select(users.c.id).where(users.c.disabled == 0)
+                                  .limit(1)).first() is not None
+
+
 def disable(store: Store, email: str) -> User:
     user = _existing(store, email)
     with store.transaction() as connection:

@@ -5,7 +5,9 @@ CSRF and template set-up:
 - ``subscription``: subscribe with double opt-in, confirm, unsubscribe in
   one click (RFC 8058), change language;
 - ``site``: the archive's static site at the root;
-- ``preview`` (``newsletter preview``): an issue rendered afresh on each request.
+- ``preview`` (``newsletter preview``): an issue rendered afresh on each request;
+- ``editor``: the editorial workspace under ``/editor/`` (accounts, issues,
+  workflow, forms, translation, previews, subscribers).
 
 Transactional mail leaves from a queue drained by a daemon thread
 (``outgoing``), never from inside a request.
@@ -26,10 +28,11 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from newsletter.core.config import Config
+from newsletter.core.i18n import _, ngettext
 from newsletter.core.urls import Urls
 from newsletter.dispatch.transports import Transport
 from newsletter.store import Store
-from newsletter.web import preview, security, site, subscription
+from newsletter.web import editor, preview, security, site, subscription
 from newsletter.web.outgoing import Outgoing
 from newsletter.web.services import Services, services
 
@@ -56,6 +59,7 @@ def create_app(config: Config, store: Store | None = None,
     app.jinja_loader = FileSystemLoader(config.templates_dir)
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(_=_, ngettext=ngettext)
     if config.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies,
                                 x_proto=config.trusted_proxies, x_host=config.trusted_proxies)
@@ -72,6 +76,7 @@ def create_app(config: Config, store: Store | None = None,
     app.before_request(_choose_language)
     security.install(app)
     app.register_blueprint(subscription.blueprint)
+    app.register_blueprint(editor.blueprint)
     app.register_blueprint(site.blueprint)
     return app
 

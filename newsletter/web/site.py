@@ -8,6 +8,7 @@ from flask import Blueprint, abort, g, redirect, send_from_directory
 from newsletter.web.services import services as _services
 
 blueprint = Blueprint("site", __name__)
+EDITOR_ASSETS = ("editor.css", "htmx.min.js")  # the workspace's look and its one script
 
 
 @blueprint.route("/")
@@ -23,6 +24,8 @@ def asset(name: str):
     services = _services()
     if services.archive and (services.archive / "assets" / name).is_file():
         return send_from_directory(services.archive / "assets", name, max_age=3600)
+    if name in EDITOR_ASSETS:
+        return send_from_directory(services.config.templates_dir / "editor", name, max_age=3600)
     if name != "site.css" and not name.startswith("fonts/"):
         abort(404)
     folder = services.config.templates_dir / ("site" if name == "site.css" else "")
