@@ -172,11 +172,12 @@ def test_new_scaffolds_an_issue_whose_placeholders_check_points_at(project):
     assert "period: {from: 2023-12-01, to: 2023-12-31}" in source
     checked = run(project, "check", "2024-01")
     assert checked.exit_code == 1, checked.output
-    assert "error: issues/2024-01/it.yaml:15: still has the placeholder 'DA SCRIVERE'" \
-        in checked.output
+    assert ("error: issues/2024-01/it.yaml:15: top_news[prima-notizia].title: "
+            "still has the placeholder 'DA SCRIVERE'") in checked.output
     draft = run(project, "check", "2024-01", "--draft")
     assert draft.exit_code == 0, draft.output  # valid otherwise
-    assert "warning: issues/2024-01/it.yaml:15: still has the placeholder" in draft.output
+    assert ("warning: issues/2024-01/it.yaml:15: top_news[prima-notizia].title: "
+            "still has the placeholder") in draft.output
 
 
 def test_new_refuses_to_overwrite(project):

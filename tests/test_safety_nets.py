@@ -64,7 +64,8 @@ def test_build_refuses_the_placeholders_of_new_and_writes_nothing(project):
     invoke(project, "new", "2024-01")
     result = invoke(project, "build", "2024-01", "--out", str(project / "site"))
     assert result.exit_code == 1
-    assert ("error: issues/2024-01/it.yaml:15: still has the placeholder 'DA SCRIVERE' from "
+    assert ("error: issues/2024-01/it.yaml:15: top_news[prima-notizia].title: "
+            "still has the placeholder 'DA SCRIVERE' from "
             "`newsletter new`: replace it with the real text (until then only `newsletter build "
             "--draft` builds the issue)") in result.output
     assert not (project / "site").exists()
@@ -125,7 +126,8 @@ def test_send_and_schedule_refuse_placeholders(office, project):
                     ["schedule", "2024-03", "--at", "2031-03-04 09:00", "--lang", "it"]):
         refused = office(*command)
         assert refused.exit_code == 1, command
-        assert ("error: issues/2024-03/it.yaml:5: still has the placeholder 'DA SCRIVERE'"
+        assert ("error: issues/2024-03/it.yaml:5: top_news[prima].title: "
+                "still has the placeholder 'DA SCRIVERE'"
                 in refused.output), command
     assert office("schedule", "list").output == "nothing scheduled\n"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from newsletter.store.states import ConsentMethod, SubscriberStatus
 STATUSES = tuple(status.value for status in SubscriberStatus)
 
 LANG = options.LANGUAGE
-EXPORT_COLUMNS = ("email", "name", "language", "status", "consent_at", "consent_method",
-                  "consent_ip", "privacy_version", "created_at", "confirmed_at", "unsubscribed_at")
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -132,29 +129,12 @@ def export(project: Project, status: str | None, language: str | None, output: P
     """Export subscribers with their consent record as CSV (UTF-8)."""
     handle = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
-        count = 0
-        for s in subs.listing(project.store, status, language):
-            writer.writerow([_cell(getattr(s, column)) for column in EXPORT_COLUMNS])
-            count += 1
+        count = subs.write_export(project.store, handle, status, language)
     finally:
         if output:
             handle.close()
     if output:
         click.echo(f"exported {count} subscriber(s) to {output}", err=True)
-
-
-# OWASP's rule against spreadsheet formula injection: a cell that a
-# spreadsheet would read as a formula is written with a leading apostrophe.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @subscribers_group.command()

@@ -136,7 +136,7 @@ class _IssueReader:
             self.errors.append(Problem(display, 1, "", _(
                 "expected fields (key: value), one per line")))
             return None
-        self._placeholders(path, display)
+        self._placeholders(path, display, located)
         self.warnings += limits.length_warnings(located, display)
         try:
             return model.model_validate(located.data), located
@@ -144,11 +144,18 @@ class _IssueReader:
             self.errors.extend(_explain(exc, located, display, model))
             return None
 
-    def _placeholders(self, path: Path, display: str) -> None:
+    def _placeholders(self, path: Path, display: str, located: LocatedData) -> None:
+        # The field on that line (the deepest one), so that the workspace shows
+        # the problem beside it.
+        fields = {}
+        for where, number in located.lines.items():
+            if len(where) >= len(fields.get(number, ())):
+                fields[number] = where
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if PLACEHOLDER in line and not line.lstrip().startswith("#"):
                 found = self.errors if self.strict else self.warnings
-                found.append(Problem(display, number, "", _(
+                field = dotted(fields[number], located.data) if number in fields else ""
+                found.append(Problem(display, number, field, _(
                     "still has the placeholder {placeholder!r} from `newsletter new`: replace it "
                     "with the real text (until then only `newsletter build --draft` builds the "
                     "issue)").format(placeholder=PLACEHOLDER)))

@@ -4,6 +4,7 @@ addresses are never mailed and never silently come back."""
 
 from __future__ import annotations
 
+import csv
 import re
 import secrets
 from collections.abc import Iterator
@@ -122,15 +123,20 @@ def suppression_reason(connection: Connection, store: Store, key: str) -> str | 
 
 
 def add(store: Store, email: str, key: str, name: str | None, language: str, consent: Consent,
-        *, status: str = SubscriberStatus.ACTIVE) -> Subscriber:
-    """Add a subscriber (CLI): refused if the address is known or suppressed."""
+        *, status: str = SubscriberStatus.ACTIVE, note: str | None = None) -> Subscriber:
+    """Add a subscriber (CLI, workspace): refused if the address is known or
+    suppressed. ``note``: how the office received the consent, kept in the
+    subscriber's history with the subscription."""
     with store.transaction() as connection:
         if reason := suppression_reason(connection, store, key):
             raise SubscriberError(f"{email} is on the suppression list ({reason}): it is never "
                                   "added again by hand; the person can subscribe through the form")
         if connection.execute(select(subscribers.c.id).where(subscribers.c.email_key == key)).first():
             raise SubscriberError(f"{email} is already subscribed")
-        return _insert(connection, email, key, name, language, consent, status)
+        added = _insert(connection, email, key, name, language, consent, status)
+        if note:
+            log(connection, added.id, "consent-note", note, added.created_at)
+        return added
 
 
 def _insert(connection: Connection, email: str, key: str, name: str | None, language: str,
@@ -339,6 +345,53 @@ def listing(store: Store, status: str | None = None, language: str | None = None
             return
         yield from (Subscriber.from_row(row) for row in rows)
         last = rows[-1].id
+
+
+def search(store: Store, text: str = "", status: str | None = None,
+           language: str | None = None, limit: int = 100) -> list[Subscriber]:
+    """At most ``limit`` subscribers whose address or name contains ``text``
+    (any case), by address."""
+    conditions = []
+    if text:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", text.casefold()) + "%"
+        conditions.append(subscribers.c.email_key.like(pattern, escape="\\")
+                          | func.lower(subscribers.c.name).like(pattern, escape="\\"))
+    if status:
+        conditions.append(subscribers.c.status == status)
+    if language:
+        conditions.append(subscribers.c.language == language)
+    with store.transaction() as connection:
+        rows = connection.execute(select(subscribers).where(*conditions)
+                                  .order_by(subscribers.c.email_key).limit(limit)).all()
+    return [Subscriber.from_row(row) for row in rows]
+
+
+# What ``subscribers export`` writes: the consent record of each subscriber.
+EXPORT_COLUMNS = ("email", "name", "language", "status", "consent_at", "consent_method",
+                  "consent_ip", "privacy_version", "created_at", "confirmed_at", "unsubscribed_at")
+# OWASP's rule against spreadsheet formula injection: a cell that a
+# spreadsheet would read as a formula is written with a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_cell(value) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def write_export(store: Store, handle, status: str | None = None,
+                 language: str | None = None) -> int:
+    """The subscribers (with ``status`` and ``language`` if given) as CSV on
+    ``handle``, a header first; returns how many."""
+    writer = csv.writer(handle)
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for subscriber in listing(store, status, language):
+        writer.writerow([export_cell(getattr(subscriber, column)) for column in EXPORT_COLUMNS])
+        count += 1
+    return count
 
 
 def stats(store: Store) -> dict[tuple[str, str], int]:
