@@ -215,9 +215,10 @@ DANGEROUS_URLS = ("javascript:", "vbscript:", "data:text/html")
 
 
 def dangers(html: str) -> list[str]:
-    """Whatever in the page could run: script elements other than htmx, event
-    handler attributes, script URLs, the injected picture, htmx attributes
-    from the payload."""
+    """Whatever in the page could run, as a browser parses it: script elements
+    other than htmx, event handler attributes, script URLs, the injected
+    picture, htmx attributes from the payload. (The payload's text inside a
+    quoted attribute, ``alt="<script>…&quot;>…"``, is text: not counted.)"""
     found = []
     for tag, attrs in Page(html).elements:
         if tag == "script" and attrs.get("src") != HTMX:
@@ -234,9 +235,6 @@ def dangers(html: str) -> list[str]:
                 found.append(f"<{tag} {name}={value!r}>")
             if name == "srcdoc":
                 found.append(f"<{tag} srcdoc>")
-    for raw in (SCRIPT, "<img src=x onerror", "<script>"):
-        if raw in html:
-            found.append(f"raw {raw!r}")
     return found
 
 
@@ -406,7 +404,7 @@ def test_previews_never_show_their_content_without_a_session(ws, url):
             assert b"Luci" not in body and b"PNG" not in body and b"%PDF" not in body
             assert len(body) < 2000
     # signed in, the same addresses show it (so the refusal above is the session's doing)
-    shown = ws.signed_in(EDITOR).get(url)
+    shown = ws.signed_in(EDITOR).get(url, follow_redirects=True)
     assert shown.status_code == 200
     body = shown.get_data()
     assert b"PNG" in body or b"Luci" in body or body.startswith(b"%PDF")

@@ -16,7 +16,7 @@ from newsletter.core.i18n import _
 from newsletter.render.output import edition_digest
 from newsletter.store import Store, workflow
 from newsletter.store import deliveries as ledger
-from newsletter.store.states import DeliveryState
+from newsletter.store.states import DeliveryState, PauseCause
 
 SENDING = {DeliveryState.BUILDING, DeliveryState.READY, DeliveryState.RUNNING,
            DeliveryState.PAUSED}
@@ -82,13 +82,16 @@ def standing(config: Config, store: Store, month: str, *, digests: bool = False)
     if digests and checked.issue is not None:
         found.digests = {lang: edition_digest(config, checked.issue, lang)
                          for lang in checked.issue.editions}
-        found.languages = [Language(**{**lang.__dict__, "approved": review.approvals.get(
-            lang.code) == found.digests.get(lang.code)}) for lang in languages]
+        found.languages = [Language(**{**lang.__dict__, "approved": lang.code in found.digests
+                                       and review.approvals.get(lang.code)
+                                       == found.digests[lang.code]}) for lang in languages]
     return found
 
 
 def _state(review: workflow.Review, deliveries: list[ledger.Delivery]) -> str:
-    states = {d.state for d in deliveries}
+    # A delivery stopped before anyone was queued (the issue did not build, or was
+    # not approved as it is) waits for the editors: the workflow's state says more.
+    states = {d.state for d in deliveries if d.paused_by != PauseCause.BUILD}
     if states & SENDING:
         return "sending"
     if DeliveryState.SCHEDULED in states:

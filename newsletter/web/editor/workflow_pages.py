@@ -148,9 +148,8 @@ def schedule_issue(month: str):
     found = standing(config, store, _month(month), digests=True)
     if approval_required(config, store) and not found.approval_current:
         return _refuse(month, _("It must be approved, as it is now, before it is scheduled."))
-    try:
-        moment = datetime.strptime(request.form.get("at", ""), "%Y-%m-%dT%H:%M")
-    except ValueError:
+    moment = _moment(request.form.get("at", ""))
+    if moment is None:
         return _refuse(month, _("Choose a day and a time for the delivery."))
     when = local_time(moment, config.zone)
     try:
@@ -163,6 +162,16 @@ def schedule_issue(month: str):
     record("scheduled", month, f"{when.moment:%Y-%m-%d %H:%M %Z}: "
            + ", ".join(d.language for d in scheduled) + (f" ({when.note})" if when.note else ""))
     return redirect(url_for("editor.issue", month=month, done="scheduled"))
+
+
+def _moment(text: str) -> datetime | None:
+    """A browser's date and time (with seconds when the field asks for them)."""
+    for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+    return None
 
 
 @blueprint.post("/issues/<month>/cancel")
