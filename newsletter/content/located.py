@@ -24,10 +24,19 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader without the timestamp resolver: dates stay strings."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# libyaml's parser when PyYAML has it (several times faster: the workspace checks
+# an issue after every save); a syntax error is parsed again by the Python one,
+# whose messages ``yaml_help`` knows how to explain.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The same, parsed by libyaml."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 class LocatedData:
@@ -52,12 +61,17 @@ def read_yaml(path: Path, display: str) -> tuple[LocatedData | None, list[Proble
         return None, [Problem(display, None, "", _(
             "not UTF-8 text ({reason} at byte {byte}): save the file as UTF-8").format(
             reason=exc.reason, byte=exc.start))]
-    loader = _Loader(text)
+    loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        explained = yaml_help.explain(text, exc)
-        return None, [Problem(display, explained.line, "", explained.message)]
+    except yaml.YAMLError:
+        loader.dispose()
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            explained = yaml_help.explain(text, exc)
+            return None, [Problem(display, explained.line, "", explained.message)]
     finally:
         loader.dispose()
     if node is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 
-from newsletter.content import check_issue, markdown
+from newsletter.content import markdown
 from newsletter.content.editing import (
     add_item,
     find_item,
@@ -28,7 +28,7 @@ from newsletter.content.reader import PLACEHOLDER
 from newsletter.content.source_dates import DATE_KINDS, NO_DATE, DateInvalid
 from newsletter.core.i18n import _
 from newsletter.store.users import Role
-from newsletter.web.editor import forms, images
+from newsletter.web.editor import forms, images, reading
 from newsletter.web.editor.common import blueprint, page, requires
 from newsletter.web.editor.fields import SECTIONS, problems_for
 from newsletter.web.editor.saving import Conflicted, edit, remember
@@ -53,8 +53,8 @@ def _section(section: str) -> str:
 @requires(Role.EDITOR)
 def metadata(month: str):
     month, lang = _month(month), _primary()
-    source = open_source(services().config, month, lang)
     if request.method == "GET":
+        source = reading.source(month, lang)
         remember(month, source)
         return _metadata_page(month, source.version, forms.metadata_values(source.data))
     values = forms.metadata_from(request.form)
@@ -72,7 +72,7 @@ def metadata(month: str):
 
 
 def _metadata_page(month, version, values, status=200, errors=None, conflict=None):
-    checked = check_issue(services().config, month, strict=True)
+    checked = reading.checked(month)
     found = problems_for(checked.errors + checked.warnings, _primary(), None, None)
     for key, messages in (errors or {}).items():
         found.setdefault(key, []).extend(messages)
@@ -88,8 +88,8 @@ def _metadata_page(month, version, values, status=200, errors=None, conflict=Non
 @requires(Role.EDITOR)
 def new_item(month: str, section: str):
     month, section = _month(month), _section(section)
-    source = open_source(services().config, month, _primary())
     if request.method == "GET":
+        source = reading.source(month, _primary())
         return _item_page(month, section, None, source.version, forms.empty_item(section))
     values = forms.item_from(section, request.form)
     try:
@@ -126,15 +126,16 @@ def new_item(month: str, section: str):
 @requires(Role.EDITOR)
 def item(month: str, section: str, item_id: str):
     month, section = _month(month), _section(section)
-    source = open_source(services().config, month, _primary())
-    entries = section_items(source.data, section)
-    index = find_item(source.data, section, item_id)
-    if index is None:
-        abort(404)
     if request.method == "GET":
+        source = reading.source(month, _primary())
+        index = find_item(source.data, section, item_id)
+        if index is None:
+            abort(404)
         remember(month, source)
-        return _item_page(month, section, item_id, source.version,
-                          forms.item_values(section, entries[index], services().config, month))
+        return _item_page(month, section, item_id, source.version, forms.item_values(
+            section, forms.entries(source.data, section)[index], services().config, month))
+    if find_item(reading.source(month, _primary()).data, section, item_id) is None:
+        abort(404)
     values = forms.item_from(section, request.form)
     try:
         changes = forms.item_changes(section, values, month)
@@ -173,7 +174,7 @@ def item(month: str, section: str, item_id: str):
 def _item_page(month, section, item_id, version, values, status=200, errors=None,
                conflict=None):
     config = services().config
-    checked = check_issue(config, month, strict=True)
+    checked = reading.checked(month)
     found = problems_for(checked.errors + checked.warnings, _primary(), section, item_id) \
         if item_id else {}
     for key, messages in (errors or {}).items():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Response, abort, flash, g, redirect, request, send_from_directory, url_for
 
-from newsletter.content import check_issue, issue_folder
+from newsletter.content import issue_folder
 from newsletter.content.reader import IMAGE_SUFFIXES
 from newsletter.core.errors import NewsletterError, UnknownIssue
 from newsletter.core.i18n import _
@@ -27,6 +27,7 @@ from newsletter.dispatch.transports import TransportError
 from newsletter.render.build import build_issue, render_edition, render_edition_email
 from newsletter.render.labels import LABELS
 from newsletter.store.users import Role
+from newsletter.web.editor import reading
 from newsletter.web.editor.common import blueprint, page, record, requires
 from newsletter.web.services import services
 
@@ -51,7 +52,7 @@ def preview(month: str, lang: str):
     _folder(month)
     if lang not in config.languages:
         abort(404)
-    checked = check_issue(config, month)
+    checked = reading.checked(month, strict=False)
     editions = list(checked.issue.editions) if checked.issue else []
     return page("preview.html.j2", month=month, lang_shown=lang, editions=editions,
                 labels={code: LABELS[code]["language"] for code in config.languages},
@@ -99,7 +100,7 @@ def _rendered(month: str, lang: str, name: str) -> bytes | str:
 
 def _render(month: str, lang: str, name: str):
     config = services().config
-    checked = check_issue(config, month)
+    checked = reading.checked(month, strict=False)
     if checked.issue is None:
         raise NewsletterError(_("the issue has errors: fix them first (see the issue's page)"))
     if lang not in checked.issue.editions:

@@ -20,6 +20,7 @@ from newsletter.content.editing import (
 )
 from newsletter.core.i18n import _
 from newsletter.store import revisions, workflow
+from newsletter.web.editor import reading
 from newsletter.web.editor.common import record
 from newsletter.web.services import services
 
@@ -72,6 +73,7 @@ def replace(month: str, lang: str, base_version: str, text: str, what: str) -> S
 
 def _after(month: str, lang: str, saved: SourceFile, what: str) -> Saved:
     store = services().store
+    reading.keep_saved(month, saved)
     revisions.record(store, month, saved.path.name, g.user.email, saved.text)
     voided = workflow.changed(store, month, g.user.email)
     record("saved", month, f"{saved.path.name}: {what}")

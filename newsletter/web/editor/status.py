@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newsletter.content import check_issue
-from newsletter.content.editing import open_source, translation_state
+from newsletter.content.editing import translation_state
 from newsletter.core.config import Config
 from newsletter.core.errors import Problem
 from newsletter.core.i18n import _
@@ -17,6 +16,7 @@ from newsletter.render.output import edition_digest
 from newsletter.store import Store, workflow
 from newsletter.store import deliveries as ledger
 from newsletter.store.states import DeliveryState, PauseCause
+from newsletter.web.editor import reading
 
 SENDING = {DeliveryState.BUILDING, DeliveryState.READY, DeliveryState.RUNNING,
            DeliveryState.PAUSED}
@@ -73,7 +73,7 @@ def state_name(state: str) -> str:
 def standing(config: Config, store: Store, month: str, *, digests: bool = False) -> Standing:
     """Everything the pages say about one issue (``digests``: also each
     edition's current digest, to tell whether the approval still holds)."""
-    checked = check_issue(config, month, strict=True)
+    checked = reading.checked(month)
     review = workflow.review(store, month)
     deliveries = ledger.listing(store, month)
     languages = _languages(config, store, month, checked)
@@ -106,7 +106,7 @@ def _languages(config: Config, store: Store, month: str, checked) -> list[Langua
     primary_errors = bool(checked.errors)
     result = [Language(config.primary_language, "errors" if primary_errors else "complete")]
     try:
-        primary = open_source(config, month, config.primary_language).data
+        primary = reading.source(month, config.primary_language).data
     except Exception:
         primary = None
     for lang in config.languages[1:]:
@@ -124,7 +124,7 @@ def _languages(config: Config, store: Store, month: str, checked) -> list[Langua
 
 def _translation(config: Config, month: str, lang: str):
     try:
-        opened = open_source(config, month, lang)
+        opened = reading.source(month, lang)
     except Exception:
         return None
     return opened.data if opened.version else None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from flask import abort, redirect, request, url_for
 
-from newsletter.content import check_issue, markdown
+from newsletter.content import markdown
 from newsletter.content.editing import (
     add_item,
     find_item,
@@ -26,6 +26,7 @@ from newsletter.core.i18n import _
 from newsletter.render.labels import LABELS
 from newsletter.store import workflow
 from newsletter.store.users import Role
+from newsletter.web.editor import reading
 from newsletter.web.editor.common import blueprint, page, requires
 from newsletter.web.editor.fields import problems_for
 from newsletter.web.editor.forms import entries
@@ -53,12 +54,12 @@ def translate(month: str, lang: str, *, status: int = 200, conflict=None,
               typed: Mapping | None = None, typed_part: str | None = None):
     config, store = services().config, services().store
     month, lang = _month(month), _lang(lang)
-    primary = open_source(config, month, config.primary_language).data
-    source = open_source(config, month, lang)
+    primary = reading.source(month, config.primary_language).data
+    source = reading.source(month, lang)
     remember(month, source)
     states = translation_state(primary, source.data if source.version else None,
                                workflow.translation_marks(store, month, lang))
-    checked = check_issue(config, month)
+    checked = reading.checked(month, strict=False)
     parts = list(_parts(primary, source.data, states, typed, typed_part))
     done = sum(1 for part in parts if part["state"] == "translated")
     return page("translate.html.j2", status, month=month, lang_shown=lang,

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import abort, g, redirect, request, url_for
 
-from newsletter.content import check_issue, issue_folder
-from newsletter.content.editing import open_source
+from newsletter.content import issue_folder
 from newsletter.core.errors import IssueInvalid, NewsletterError, UnknownIssue
 from newsletter.core.i18n import _
 from newsletter.dispatch.approval import approval_required
@@ -23,7 +22,7 @@ from newsletter.store import deliveries as ledger
 from newsletter.store import now, workflow
 from newsletter.store.states import RecipientState
 from newsletter.store.users import Role
-from newsletter.web.editor import forms
+from newsletter.web.editor import forms, reading
 from newsletter.web.editor.common import blueprint, page, record, requires
 from newsletter.web.editor.fields import SECTIONS, problem_link
 from newsletter.web.editor.status import standing, state_name
@@ -45,7 +44,7 @@ def _month(month: str) -> str:
 def issue(month: str, *, status: int = 200, error: str | None = None, notice: str | None = None):
     config, store = services().config, services().store
     found = standing(config, store, _month(month), digests=True)
-    source = open_source(config, month, config.primary_language)
+    source = reading.source(month, config.primary_language)
     return page("issue.html.j2", status, issue=found, state_name=state_name, error=error,
                 outline=_outline(source.data), version=source.version,
                 notice=notice or _notice(), problem_link=problem_link,
@@ -81,7 +80,7 @@ def _notice() -> str | None:
 def _default_time(config, found) -> str:
     """The form's proposal: the issue's send_at, else tomorrow at 9."""
     try:
-        planned = check_issue(config, found.month).issue
+        planned = reading.checked(found.month, strict=False).issue
         if planned and planned.send_at:
             return f"{planned.send_at.astimezone(config.zone):%Y-%m-%dT%H:%M}"
     except NewsletterError:
