@@ -436,17 +436,14 @@ ADMIN_ACTIONS = {
                             "note": "a signed form"},
     "/editor/subscribers/unsubscribe": {"email": "reader@example.org", "confirmed": "1"},
     "/editor/subscribers/erase": {"email": "reader@example.org", "confirmed": "1"},
-    "/editor/subscribers/import": {"file": (io.BytesIO(b"email,language\nx@example.org,it\n"),
-                                            "list.csv")},
     "/editor/subscribers/import/commit": {"token": "any"},
 }
 
 
-def _admin_actions() -> dict[str, dict]:
-    fresh = dict(ADMIN_ACTIONS)  # a file can be read once
-    fresh["/editor/subscribers/import"] = {
-        "file": (io.BytesIO(b"email,language\nx@example.org,it\n"), "list.csv")}
-    return fresh
+def admin_actions() -> dict[str, dict]:
+    """The administrators' forms, with a fresh file to upload (a file is read once)."""
+    return {**ADMIN_ACTIONS, "/editor/subscribers/import": {
+        "file": (io.BytesIO(b"email,language\nx@example.org,it\n"), "list.csv")}}
 
 
 def test_an_editor_is_refused_the_approver_s_and_the_administrator_s_actions(ws):
@@ -462,7 +459,7 @@ def test_an_editor_is_refused_the_approver_s_and_the_administrator_s_actions(ws)
         answer = client.get(url)
         assert answer.status_code == 403, url
         assert "administrator" in message(answer), message(answer)
-    for url, data in _admin_actions().items():
+    for url, data in admin_actions().items():
         answer = post(client, url, data)
         assert answer.status_code == 403, url
         assert "administrator" in message(answer), message(answer)
@@ -485,7 +482,7 @@ def test_an_approver_approves_but_is_refused_the_administrator_s_pages(ws):
         answer = client.get(url)
         assert answer.status_code == 403, url
         assert "administrator" in message(answer) and "approver" in message(answer)
-    for url, data in _admin_actions().items():
+    for url, data in admin_actions().items():
         answer = post(client, url, data)
         assert answer.status_code == 403, url
         assert "administrator" in message(answer)
@@ -852,7 +849,7 @@ def test_script_typed_into_any_field_is_shown_as_text(ws):
                       f"/editor/audit?month={quote(PAYLOAD)}&since={quote(PAYLOAD)}",
                       f"/editor/issues/{MONTH}/"]
     previews = [f"/editor/view/{MONTH}/{lang}/{name}" for lang in ("it", "en")
-                for name in ("email.html", "", "email.txt")]
+                for name in ("email.html", "index.html", "", "email.txt")]
     problems, shown = [], {}
     clients = {"xss": xss, "admin": admin}
     for who, urls in pages.items():
@@ -864,7 +861,7 @@ def test_script_typed_into_any_field_is_shown_as_text(ws):
             problems += header_problems(url, answer)
             shown[url] = message(answer)
     for url in previews:
-        answer = xss.get(url)
+        answer = xss.get(url, follow_redirects=True)  # index.html: to its short address
         if answer.status_code != 200:
             problems.append(f"{url}: {answer.status_code} {answer.get_data(as_text=True)[:300]}")
         if url.endswith(".txt"):

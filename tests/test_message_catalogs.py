@@ -14,12 +14,22 @@ from .conftest import REPO
 PO = LOCALE_DIR / "it" / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+# What scripts/messages extracts (babel.cfg): the Python code, and the
+# workspace's templates with Jinja2's extractor (silent=False: a template it
+# cannot parse fails here instead of hiding its strings).
+SOURCES = (
+    (REPO / "newsletter", [("**.py", "python")], {}),
+    (REPO / "templates" / "editor", [("**.j2", "jinja2")], {"**.j2": {"silent": "false"}}),
+)
+
+
 def source_messages() -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-            REPO / "newsletter", method_map=[("**.py", "python")],
-            keywords={"_": None, "ngettext": (1, 2)}):
-        found.add(message if isinstance(message, str) else message[0])
+    for directory, method_map, options_map in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                directory, method_map=method_map, options_map=options_map,
+                keywords={"_": None, "ngettext": (1, 2)}):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 

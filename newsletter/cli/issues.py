@@ -183,7 +183,7 @@ def preview(lazy: Project, month: str, host: str, port: int) -> None:
               help="The archive site to serve at / (default: site/, from `archive build`).")
 @pass_config
 def serve(lazy: Project, host: str, port: int, archive: Path | None) -> None:
-    """Serve the archive and the subscription pages (subscribe, confirm, unsubscribe)."""
+    """Serve the archive, the subscription pages and the editorial workspace (/editor/)."""
     from newsletter.dispatch.transports import make_transport
     from newsletter.web import create_app
     from newsletter.web import serve as run
@@ -195,4 +195,6 @@ def serve(lazy: Project, host: str, port: int, archive: Path | None) -> None:
     shown = f"the archive in {archive}/ and " if (archive / "index.html").is_file() else ""
     click.echo(f"Serving {shown}the subscription pages on http://{host}:{port}/ (public address "
                f"{config.base_url}; Ctrl+C to stop)")
+    click.echo(f"The editorial workspace: http://{host}:{port}/editor/ (accounts: `newsletter "
+               "users add`)")
     run(app, host, port)

@@ -73,9 +73,9 @@ def metadata(month: str):
 
 def _metadata_page(month, version, values, status=200, errors=None, conflict=None):
     checked = reading.checked(month)
-    found = problems_for(checked.errors + checked.warnings, _primary(), None, None)
+    found = problems_for(checked.errors, checked.warnings, _primary(), None, None)
     for key, messages in (errors or {}).items():
-        found.setdefault(key, []).extend(messages)
+        found.setdefault(key, []).extend((m, True) for m in messages)
     return page("metadata.html.j2", status, month=month, version=version, values=values,
                 problems=found, conflict=conflict, saved=request.args.get("saved"),
                 voided=request.args.get("voided") == "1", placeholder=PLACEHOLDER)
@@ -175,10 +175,10 @@ def _item_page(month, section, item_id, version, values, status=200, errors=None
                conflict=None):
     config = services().config
     checked = reading.checked(month)
-    found = problems_for(checked.errors + checked.warnings, _primary(), section, item_id) \
+    found = problems_for(checked.errors, checked.warnings, _primary(), section, item_id) \
         if item_id else {}
     for key, messages in (errors or {}).items():
-        found.setdefault(key, []).extend(messages)
+        found.setdefault(key, []).extend((m, True) for m in messages)
     return page("item.html.j2", status, month=month, section=section, item_id=item_id,
                 version=version, values=values, problems=found, conflict=conflict,
                 kinds=DATE_KINDS, no_date=NO_DATE, shown=forms.dates_shown(values, config, month),

@@ -52,16 +52,17 @@ def problem_link(month: str, problem: Problem, primary: str) -> str:
     return url_for("editor.metadata", month=month) + anchor
 
 
-def problems_for(problems: list[Problem], lang: str, section: str | None,
-                 item: str | None) -> dict[str, list[str]]:
-    """The messages of one form, by field ("" for the form as a whole)."""
-    found: dict[str, list[str]] = {}
-    for problem in problems:
+def problems_for(errors: list[Problem], warnings: list[Problem], lang: str,
+                 section: str | None, item: str | None) -> dict[str, list[tuple[str, bool]]]:
+    """The messages of one form, by field ("" for the form as a whole), each
+    with whether it is an error (else a warning)."""
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for problem in [*errors, *warnings]:
         where = place(problem)
         if where.lang != lang or where.section != section or (item and where.item != item):
             continue
         if section and not item and where.item:
             continue
         key = where.field.split(".")[0] if where.field else ""
-        found.setdefault(key, []).append(problem.message)
+        found.setdefault(key, []).append((problem.message, problem in errors))
     return found

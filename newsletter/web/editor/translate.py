@@ -65,7 +65,7 @@ def translate(month: str, lang: str, *, status: int = 200, conflict=None,
     return page("translate.html.j2", status, month=month, lang_shown=lang,
                 language=LABELS[lang]["language"], version=source.version, parts=parts,
                 done=done, conflict=conflict, to_translate=TO_TRANSLATE,
-                problems=problems_for(checked.errors + checked.warnings, lang, None, None),
+                problems=problems_for(checked.errors, checked.warnings, lang, None, None),
                 saved=request.args.get("saved"))
 
 
