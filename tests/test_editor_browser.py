@@ -131,7 +131,7 @@ def add_item(page, base: str, kind: str, picture: Path | None = None) -> None:
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label("Text", exact=True).fill(f"Il testo della notizia *{kind}*.")
     if picture:
-        page.get_by_label("Add a picture (JPEG, PNG or WebP)").set_input_files(str(picture))
+        page.get_by_label("Add a picture (JPEG, PNG, WebP or GIF)").set_input_files(str(picture))
         page.get_by_label("What the picture shows (for people who cannot see it)").fill(
             "La Mole Antonelliana illuminata")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -28,7 +28,7 @@ def source_messages() -> set[str]:
     for directory, method_map, options_map in SOURCES:
         for _file, _line, message, _comments, _context in extract_from_dir(
                 directory, method_map=method_map, options_map=options_map,
-                keywords={"_": None, "ngettext": (1, 2)}):
+                keywords={"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -49,7 +49,9 @@ def test_the_compiled_catalog_matches_the_po():
     compiled = gettext.translation(DOMAIN, LOCALE_DIR, languages=["it"])
     for message in catalog:
         if message.id and isinstance(message.id, str) and message.string:
-            assert compiled.gettext(message.id) == message.string, \
+            found = compiled.pgettext(message.context, message.id) if message.context \
+                else compiled.gettext(message.id)
+            assert found == message.string, \
                 f"the .mo is older than the .po: run scripts/messages ({message.id!r})"
 
 

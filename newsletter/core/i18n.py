@@ -56,3 +56,9 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalog(current_language()).ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` where the same English word needs another translation
+    ("sent": an issue, inviato; messages, inviati)."""
+    return _catalog(current_language()).pgettext(context, message)

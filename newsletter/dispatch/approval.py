@@ -45,8 +45,8 @@ def _why(config: Config, review: workflow.Review, lang: str, approved: dict[str,
                  "approve it again before it is sent").format(
             month=month, person=review.voided_by, date=_local(config, review.voided_at))
     if lang in approved:
-        return _("the {lang} edition of {month} changed after it was approved (by {person} on "
-                 "{date}): an approver must approve it again before it is sent").format(
+        return _("the {lang} edition of {month} changed after {person} approved it on {date}: "
+                 "an approver must approve it again before it is sent").format(
             lang=lang, month=month, person=review.reviewed_by,
             date=_local(config, review.approved_at))
     if approved:

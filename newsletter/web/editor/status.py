@@ -11,7 +11,7 @@ from datetime import datetime
 from newsletter.content.editing import translation_state
 from newsletter.core.config import Config
 from newsletter.core.errors import Problem
-from newsletter.core.i18n import _
+from newsletter.core.i18n import pgettext
 from newsletter.render.output import edition_digest
 from newsletter.store import Store, workflow
 from newsletter.store import deliveries as ledger
@@ -59,10 +59,11 @@ class Standing:
         return not self.errors
 
 
-STATE_NAMES = {
-    "draft": lambda: _("draft"), "review": lambda: _("in review"),
-    "approved": lambda: _("approved"), "scheduled": lambda: _("scheduled"),
-    "sending": lambda: _("sending"), "sent": lambda: _("sent"),
+STATE_NAMES = {  # an issue's state (pgettext: "sent" is also a count of messages)
+    "draft": lambda: pgettext("issue", "draft"), "review": lambda: pgettext("issue", "in review"),
+    "approved": lambda: pgettext("issue", "approved"),
+    "scheduled": lambda: pgettext("issue", "scheduled"),
+    "sending": lambda: pgettext("issue", "sending"), "sent": lambda: pgettext("issue", "sent"),
 }
 
 

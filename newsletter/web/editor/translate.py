@@ -21,7 +21,7 @@ from newsletter.content.editing import (
     source_hashes,
     translation_state,
 )
-from newsletter.content.language import TO_TRANSLATE
+from newsletter.content.language import TO_TRANSLATE, language_name
 from newsletter.core.i18n import _
 from newsletter.render.labels import LABELS
 from newsletter.store import workflow
@@ -61,10 +61,12 @@ def translate(month: str, lang: str, *, status: int = 200, conflict=None,
                                workflow.translation_marks(store, month, lang))
     checked = reading.checked(month, strict=False)
     parts = list(_parts(primary, source.data, states, typed, typed_part))
-    done = sum(1 for part in parts if part["state"] == "translated")
+    counted = [part for part in parts if part["state"] != "optional"]
+    done = sum(1 for part in counted if part["state"] == "translated")
     return page("translate.html.j2", status, month=month, lang_shown=lang,
-                language=LABELS[lang]["language"], version=source.version, parts=parts,
-                done=done, conflict=conflict, to_translate=TO_TRANSLATE,
+                language=LABELS[lang]["language"], version=source.version,
+                primary_language=language_name(config.primary_language), parts=parts,
+                done=done, total=len(counted), conflict=conflict, to_translate=TO_TRANSLATE,
                 problems=problems_for(checked.errors, checked.warnings, lang, None, None),
                 saved=request.args.get("saved"))
 

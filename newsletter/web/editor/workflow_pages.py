@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import abort, g, redirect, request, url_for
 
 from newsletter.content import issue_folder
+from newsletter.content.language import language_name
 from newsletter.core.errors import IssueInvalid, NewsletterError, UnknownIssue
 from newsletter.core.i18n import _
 from newsletter.dispatch.approval import approval_required
@@ -50,7 +51,8 @@ def issue(month: str, *, status: int = 200, error: str | None = None, notice: st
                 notice=notice or _notice(), problem_link=problem_link,
                 required=approval_required(config, store),
                 own_changes_allowed=config.workflow.approve_own_changes,
-                default_time=_default_time(config, found))
+                default_time=_default_time(config, found),
+                primary_language=language_name(config.primary_language))
 
 
 def _outline(data) -> dict[str, list[tuple[str, str]]]:
