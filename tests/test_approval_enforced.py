@@ -93,7 +93,7 @@ def test_when_required_only_the_approved_sources_are_sent(project, office):
     assert run("build", SAMPLE, "--lang", "it").exit_code == 0
     changed = run("send", SAMPLE, "--lang", "it")
     assert changed.exit_code == 1
-    assert ("the it edition of 2023-12 changed after it was approved (by bruno@example.org "
+    assert ("the it edition of 2023-12 changed after bruno@example.org approved it "
             "on 20") in changed.output
     assert "an approver must approve it again before it is sent" in changed.output
 
@@ -155,7 +155,7 @@ def test_a_scheduled_issue_changed_after_its_approval_is_paused(project, office,
     delivery = ledger.find(store, SAMPLE, "it")
     assert delivery.state == "paused"
     assert delivery.note.startswith("not sent at its time: the it edition of 2023-12 changed "
-                                    "after it was approved (by bruno@example.org on ")
+                                    "after bruno@example.org approved it on ")
     assert delivery.note.endswith("approve it again before it is sent; then schedule it again")
     assert "NOT SENT 2023-12 it: not sent at its time" in caplog.text
     assert server.recorder.received == []

@@ -283,3 +283,15 @@ translation_marks = Table(
     Column("source_hash", String(64), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+# The workspace's sessions: the cookie carries a random token, the store its
+# SHA-256; signing out, a new password or disabling the account deletes them.
+editor_sessions = Table(
+    "editor_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_editor_sessions_user", "user_id"),
+)

@@ -19,14 +19,14 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from newsletter.core.errors import NewsletterError
 from newsletter.core.i18n import _
 from newsletter.store import Store, from_row, now, utc
 from newsletter.store.addresses import InvalidAddress, normalize
-from newsletter.store.tables import users
+from newsletter.store.tables import editor_sessions, users
 
 SETUP_VALID_FOR = timedelta(hours=24)
 MAX_FAILED_LOGINS = 5
@@ -113,6 +113,8 @@ def set_password(store: Store, token: str, password: str) -> User:
         connection.execute(update(users).where(users.c.id == row.id).values(
             password_hash=_HASHER.hash(password), setup_token_hash=None, setup_expires_at=None,
             failed_logins=0, locked_until=None, updated_at=at))
+        # A new password ends every session opened with the old one.
+        connection.execute(delete(editor_sessions).where(editor_sessions.c.user_id == row.id))
     return get(store, row.email_key)
 
 
@@ -189,6 +191,7 @@ def disable(store: Store, email: str) -> User:
     with store.transaction() as connection:
         connection.execute(update(users).where(users.c.id == user.id).values(
             disabled=1, setup_token_hash=None, setup_expires_at=None, updated_at=now()))
+        connection.execute(delete(editor_sessions).where(editor_sessions.c.user_id == user.id))
     return get(store, user.email_key)
 
 

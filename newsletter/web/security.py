@@ -42,19 +42,23 @@ def csrf_ok() -> bool:
     return bool(sent) and hmac.compare_digest(sent, session.get("csrf", ""))
 
 
+def _workspace() -> bool:
+    return (request.endpoint or "").startswith("editor.") or request.path.startswith("/editor/")
+
+
 def _headers(response):
     archive = request.endpoint in ARCHIVE_ENDPOINTS or (
         request.endpoint == "site.asset" and response.mimetype != "text/css")
     if request.endpoint in PREVIEW_ENDPOINTS:
         policy = EDITION_PREVIEW_CSP
-    elif (request.endpoint or "").startswith("editor."):
+    elif _workspace():
         policy = EDITOR_CSP
     else:
         policy = ARCHIVE_CSP if archive else CSP
     response.headers["Content-Security-Policy"] = policy
     if request.endpoint in PREVIEW_ENDPOINTS:
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    elif (request.endpoint or "").startswith("editor."):
+    elif _workspace():
         response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Links carry personal tokens: never leak them in a Referer.

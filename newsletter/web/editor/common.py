@@ -1,25 +1,24 @@
 """What every page of the workspace shares: the blueprint, who is signed in
 and what their role lets them do, the page frame, the audit trail.
 
-A session carries the person's address key and a fingerprint of their
-password hash: a new password or a disabled account ends every session
-of that person at their next request. The role is read from the store on
-every request, so a change of role takes effect at once.
+A session is kept by the server (``store.sessions``; the cookie carries
+only its random token): signing out, a while without a request, a new
+password or a disabled account ends it, wherever copies of the cookie
+survive. The role is read from the store on every request, so a change of
+role takes effect at once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from newsletter.core.i18n import _, use_language
-from newsletter.store import audit
-from newsletter.store import users as people
+from newsletter.store import audit, sessions
 from newsletter.store.users import Role, User
 from newsletter.web.security import csrf_ok, csrf_token
 from newsletter.web.services import services
@@ -76,43 +75,37 @@ def _speak() -> None:
 
 
 def _signed_in() -> User | None:
-    key, fingerprint = session.get("editor"), session.get("editor_pw")
-    if not key:
+    token = session.get("editor")
+    if not token:
         return None
-    idle = services().config.workspace.session_idle_minutes * 60
-    seen = session.get("editor_seen", 0)
-    user = people.get(services().store, key)
-    if (time.time() - seen > idle or user is None or user.disabled or not user.password_hash
-            or fingerprint != password_fingerprint(user)):
-        end_session()
-        return None
-    session["editor_seen"] = int(time.time())
+    idle = timedelta(minutes=services().config.workspace.session_idle_minutes)
+    user = sessions.person(services().store, token, idle)
+    if user is None:
+        end_session(close=False)
     return user
 
 
 def begin_session(user: User) -> None:
-    """A fresh session at each login (nothing from before it survives but the
-    language), with a new CSRF token."""
+    """A fresh session at each sign-in (nothing from before it survives but the
+    language), with a new CSRF token; the store keeps it (``store.sessions``)."""
     ui = session.get("ui")
     session.clear()
     if ui:
         session["ui"] = ui
-    session["editor"] = user.email_key
-    session["editor_pw"] = password_fingerprint(user)
-    session["editor_seen"] = int(time.time())
+    session["editor"] = sessions.begin(services().store, user)
     session.permanent = False
     csrf_token()
 
 
-def end_session() -> None:
-    ui = session.get("ui")
+def end_session(*, close: bool = True) -> None:
+    """Forget the session here and (``close``) in the store, where copies of
+    the cookie would otherwise still open it."""
+    token, ui = session.get("editor"), session.get("ui")
+    if close and token:
+        sessions.end(services().store, token)
     session.clear()
     if ui:
         session["ui"] = ui
-
-
-def password_fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def may(role: Role) -> bool:
@@ -161,8 +154,10 @@ def back_to(target: str | None, fallback: str) -> str:
 def _local(target: str | None) -> str | None:
     if not target:
         return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return None  # a line break would split the Location header; a space is not a path
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/editor/") or "\\" in target:
+    if parts.scheme or parts.netloc or not parts.path.startswith("/editor/"):
         return None
     return target
 

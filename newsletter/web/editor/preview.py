@@ -83,7 +83,8 @@ def preview_image(month: str, name: str):
 
 def _rendered(month: str, lang: str, name: str) -> bytes | str:
     folder = _folder(month)
-    key = (month, lang, name if name != "email.txt" else "email.html", _signature(folder))
+    key = (str(folder), request.host_url, month, lang,
+           name if name != "email.txt" else "email.html", _signature(folder))
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
