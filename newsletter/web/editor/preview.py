@@ -84,7 +84,7 @@ def preview_image(month: str, name: str):
 def _rendered(month: str, lang: str, name: str) -> bytes | str:
     folder = _folder(month)
     key = (str(folder), request.host_url, month, lang,
-           name if name != "email.txt" else "email.html", _signature(folder))
+           name if name != "email.txt" else "email.html", reading.signature(folder))
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -120,12 +120,6 @@ def _render(month: str, lang: str, name: str):
 @requires(Role.EDITOR)
 def preview_root():
     return redirect(url_for("editor.dashboard"))
-
-
-def _signature(folder: Path) -> tuple:
-    """What the rendering depends on that an editor changes: the issue's files."""
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in folder.iterdir() if p.is_file()))
 
 
 @blueprint.post("/issues/<month>/preview/<lang>/test")
