@@ -48,6 +48,7 @@ from newsletter.store.imports import import_subscribers  # noqa: E402
 
 NEWSLETTER = str(Path(sys.executable).with_name("newsletter"))
 MONTH = "2023-12"
+BOUNCES = "bounces@comune.torino.it"  # the sender's domain: VERP return paths
 
 
 def free_port() -> int:
@@ -57,11 +58,15 @@ def free_port() -> int:
 
 
 def project(folder: Path) -> Path:
-    # The shipped configuration, but speaking English: the summary line is read below.
+    # The shipped configuration, but speaking English (the summary line is read
+    # below) and with VERP on: each message its own signed return path.
     shipped = (ROOT / "newsletter.toml").read_text(encoding="utf-8")
-    (folder / "newsletter.toml").write_text(
-        re.sub(r'^language = "\w+"', 'language = "en"', shipped, flags=re.MULTILINE),
-        encoding="utf-8")
+    english = re.sub(r'^language = "\w+"', 'language = "en"', shipped, flags=re.MULTILINE)
+    verp = re.sub(r'^# address = ".*?"', f'address = "{BOUNCES}"', english, count=1,
+                  flags=re.MULTILINE)
+    if verp == english:
+        sys.exit("newsletter.toml has no commented [bounces] address to turn VERP on with")
+    (folder / "newsletter.toml").write_text(verp, encoding="utf-8")
     shutil.copytree(ROOT / "templates", folder / "templates")
     shutil.copytree(ROOT / "issues" / MONTH, folder / "issues" / MONTH)
     return folder
@@ -240,6 +245,8 @@ def main() -> None:
     if missing:
         sys.exit(f"{' and '.join(missing)} not found: install Debian's postfix package "
                  "(apt-get install postfix) and run again")
+    local, domain = BOUNCES.split("@")
+    print(f"VERP on: each message's MAIL FROM is its own {local}+d…s…k…@{domain}")
     run(args.recipients, args.connections, compare=True)
     if not args.no_postgres:
         postgres(args.postgres, args.recipients, args.connections)

@@ -14,8 +14,10 @@ import click
 from newsletter import __version__
 from newsletter.cli import issues
 from newsletter.cli.archive import archive_group
+from newsletter.cli.bounces import bounces_group
 from newsletter.cli.delivery import deliveries_command, send_command
 from newsletter.cli.project import Project
+from newsletter.cli.report import report_delivery_command
 from newsletter.cli.scheduling import schedule_command, unschedule_command
 from newsletter.cli.subscribers import subscribers_group
 from newsletter.cli.translate import translate_command
@@ -67,7 +69,7 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 
 for command in (issues.new, translate_command, issues.check, issues.build, issues.preview, issues.serve,
                 subscribers_group, send_command, deliveries_command, schedule_command,
-                unschedule_command, archive_group, users_group):
+                unschedule_command, archive_group, users_group, report_delivery_command, bounces_group):
     cli.add_command(command)
 
 

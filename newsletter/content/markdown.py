@@ -8,8 +8,11 @@ through an allow-list sanitizer (nh3).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from html import escape, unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -141,3 +144,27 @@ def _inline_text(children: list[Token], references: list[str]) -> str:
             elif not shown.startswith(("http", "mailto")) and href.startswith("http"):
                 parts[start:] = [href]
     return "".join(parts).strip()
+
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def html_links(html: str) -> list[str]:
+    """The targets of a sanitized body's links, in order: what a click
+    counter's link number refers to."""
+    return [unescape(found) for found in _HREF.findall(html)]
+
+
+def counted_links(html: str, counter: Callable[[int], str]) -> str:
+    """The body with its web links (http, https) sent through ``counter(n)``,
+    ``n`` the link's place among all of them (``html_links``); mailto: and
+    tel: links are left as they are."""
+    number = iter(range(10**6))
+
+    def replace(found: re.Match) -> str:
+        index, target = next(number), unescape(found.group(1))
+        if not target.startswith(("http://", "https://")):
+            return found.group(0)
+        return f'href="{escape(counter(index), quote=True)}"'
+
+    return _HREF.sub(replace, html)

@@ -70,6 +70,10 @@ class NewsletterSection(Section):
         return value
 
 
+def _is_address(value: str) -> bool:
+    return re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) is not None
+
+
 class SenderSection(Section):
     name: str = Field("", description="the From name")
     address: str = Field(description="the From address")
@@ -81,7 +85,7 @@ class SenderSection(Section):
     @field_validator("address", "reply_to", "unsubscribe_address")
     @classmethod
     def _address(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        if value is not None and not _is_address(value):
             raise ValueError(f"{value!r} is not an e-mail address")
         return value
 
@@ -149,6 +153,31 @@ class WorkflowSection(Section):
         False, description="an approver may approve an issue they changed themselves")
 
 
+class BouncesSection(Section):
+    address: str | None = Field(
+        None, description="the bounce mailbox: each message's return path is address+TOKEN "
+                          "(VERP); unset: the sender address, no VERP")
+    threshold: Positive = Field(5, description="bounce score at which a subscriber is bounced")
+    score_days: Positive = Field(7, description="a bounce score older than this starts again")
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not _is_address(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        if "+" in value.rsplit("@", 1)[0]:
+            raise ValueError(f"{value!r} already has a '+' in its local part: give the "
+                             "mailbox itself (VERP adds +TOKEN to it)")
+        return value
+
+
+class MetricsSection(Section):
+    clicks: bool = Field(False, description="count clicks per item and language, aggregate only: "
+                                            "links go through a redirect naming no recipient")
+
+
 class DkimSection(Section):
     domain: str = Field(description="the signing domain (d=)")
     selector: str = Field(description="the DNS selector (s=)")
@@ -166,6 +195,8 @@ SECTIONS: dict[str, type[Section]] = {
     "dkim": DkimSection,
     "workspace": WorkspaceSection,
     "workflow": WorkflowSection,
+    "bounces": BouncesSection,
+    "metrics": MetricsSection,
 }
 
 
@@ -214,7 +245,10 @@ class Config:
     scheduler: SchedulerSection = field(default_factory=SchedulerSection)
     workspace: WorkspaceSection = field(default_factory=WorkspaceSection)
     workflow: WorkflowSection = field(default_factory=WorkflowSection)
+    bounces: BouncesSection = field(default_factory=BouncesSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     dkim: Dkim | None = None
+    bounce_imap_url: str | None = None  # NEWSLETTER_BOUNCE_IMAP_URL: where bounces arrive
 
     @property
     def primary_language(self) -> str:
@@ -341,6 +375,7 @@ def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]
         database_url=environ.get("NEWSLETTER_DATABASE_URL")
         or f"sqlite:///{root / 'subscribers' / 'newsletter.sqlite3'}",
         smtp_url=environ.get("NEWSLETTER_SMTP_URL") or None,
+        bounce_imap_url=environ.get("NEWSLETTER_BOUNCE_IMAP_URL") or None,
         secret_key=environ.get("NEWSLETTER_SECRET_KEY") or None,
         privacy_version=privacy.version,
         privacy_url=privacy.url,
@@ -352,6 +387,8 @@ def _config(root: Path, sections: dict[str, Section], environ: Mapping[str, str]
         dispatch=sections["dispatch"],  # type: ignore[arg-type]
         workspace=sections["workspace"],  # type: ignore[arg-type]
         workflow=sections["workflow"],  # type: ignore[arg-type]
+        bounces=sections["bounces"],  # type: ignore[arg-type]
+        metrics=sections["metrics"],  # type: ignore[arg-type]
         scheduler=sections["scheduler"],  # type: ignore[arg-type]
         dkim=_dkim(where, root, dkim) if dkim else None,  # type: ignore[arg-type]
     )

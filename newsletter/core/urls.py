@@ -100,6 +100,11 @@ class Urls:
     def image(self, month: str, name: str) -> str:
         return self.absolute(f"/{month}/images/{name}")
 
+    def click(self, month: str, lang: str, item: str, link: int) -> str:
+        """A counted link (``[metrics] clicks``): the edition, the item and the
+        link's number, never who clicks."""
+        return self.absolute(f"/c/{month}/{lang}/{item}/{link}")
+
     # -- the subscription pages ------------------------------------------------------------
 
     def subscribe(self) -> str:

@@ -24,6 +24,7 @@ from newsletter.core.config import Config
 from newsletter.core.errors import NewsletterError
 from newsletter.core.i18n import _, ngettext
 from newsletter.core.urls import Urls
+from newsletter.core.verp import Verp
 from newsletter.dispatch.approval import check_approved
 from newsletter.dispatch.dispatcher import DEFAULTS, Dispatcher, Settings, Summary
 from newsletter.dispatch.dkim import signer_from
@@ -132,7 +133,7 @@ def dispatcher_for(config: Config, store: Store, message: EditionMessage,
     urls = Urls.of(config)
     return Dispatcher(store, message, transports, sender_address=config.sender_address,
                       domain=config.sender_domain, unsubscribe_url=urls.unsubscribe,
-                      settings=settings, progress=progress)
+                      verp=Verp.of(config, store.secret), settings=settings, progress=progress)
 
 
 def send(config: Config, store: Store, month: str, out: Path, transports: Callable[[], Transport],

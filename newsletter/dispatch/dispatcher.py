@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from newsletter.core.config import Config
+from newsletter.core.verp import Verp
 from newsletter.dispatch.message import EditionMessage, Personal, message_id
 from newsletter.dispatch.transports import Transport, TransportError
 from newsletter.store import Store, now
@@ -201,9 +202,10 @@ class _Lease(threading.Thread):
 class Dispatcher:
     def __init__(self, store: Store, message: EditionMessage, transports: Callable[[], Transport],
                  *, sender_address: str, domain: str, unsubscribe_url: Callable[[str], str],
-                 settings: Settings = DEFAULTS, progress: Callable[[str], None] | None = None):
+                 verp: Verp | None = None, settings: Settings = DEFAULTS,
+                 progress: Callable[[str], None] | None = None):
         self.store, self.message, self.transports = store, message, transports
-        self.sender_address, self.domain = sender_address, domain
+        self.sender_address, self.domain, self.verp = sender_address, domain, verp
         self.unsubscribe_url = unsubscribe_url
         self.settings, self.progress = settings, progress
         self.stop = threading.Event()  # set from a signal handler or another thread
@@ -406,11 +408,12 @@ class Dispatcher:
         personal = Personal(job.email, job.name, self.unsubscribe_url(job.uid),
                             message_id(delivery_id, job.id, self.domain, self.store.secret))
         outgoing = self.message.personalize(personal)
+        return_path = self._return_path(delivery_id, job)
         delay, attempts = self.settings.backoff, 0
         while True:
             attempts += 1
             try:
-                reply = await transport.send(outgoing, self.sender_address, [job.email])
+                reply = await transport.send(outgoing, return_path, [job.email])
                 if job.second_copy:
                     reply = f"second copy: {reply}"
                 return ledger.Outcome(job.id, R.SENT, reply, attempts, job.subscriber_id)
@@ -429,6 +432,13 @@ class Dispatcher:
                                           retry_at=now() + self.settings.defer_for)
                 await self._sleep(delay)
                 delay *= 2
+
+    def _return_path(self, delivery_id: int, job: ledger.Claimed) -> str:
+        """The envelope sender: the recipient's own VERP address when bounces are
+        read (``[bounces] address``), so a bounce names whom it is about."""
+        if self.verp is None or not job.subscriber_id:
+            return self.sender_address
+        return self.verp.address(delivery_id, job.subscriber_id)
 
     def _pause(self, reason: str, cause: PauseCause) -> None:
         if self._pause_reason is None:

@@ -76,7 +76,8 @@ def edition_view(edition: Edition, config: Config, images: ImageBase,
         top_news_heading=labels["top_news"].format(month=month),
         top_news=tuple(_item(i, edition, config, images) for i in edition.top_news),
         consulates=tuple(_item(i, edition, config, images) for i in edition.consulates),
-        insights=Markup(markdown.to_html(edition.insights)) if edition.insights else None,
+        insights=Markup(_body(edition.insights, INSIGHTS, edition, config, images))
+        if edition.insights else None,
         insights_lang=config.primary_language if "insights" in edition.missing else None,
         delegations_heading=labels["delegations"].format(
             period=format_period(dels.start, dels.end, edition.lang, edition.month)
@@ -110,12 +111,26 @@ def _item(item: Item, edition: Edition, config: Config, images: ImageBase) -> It
         id=item.id,
         title=item.title,
         date=format_when(item.when, edition.lang, edition.month) if item.when else None,
-        body=Markup(markdown.to_html(item.body)),
+        body=Markup(_body(item.body, item.id, edition, config, images)),
         lang=item.lang if item.lang != edition.lang else None,
         image_src=_image_src(item, edition, config, images),
         image_alt=item.image.alt if item.image else None,
         tags=item.tags.all(),
     )
+
+
+INSIGHTS = "approfondimenti"  # Approfondimenti's links, counted as an item's
+
+
+def _body(source: str, item_id: str, edition: Edition, config: Config, images: ImageBase) -> str:
+    """A body's HTML; in the email ("absolute"), with ``[metrics] clicks``, its
+    web links go through the counting redirect (``Urls.click``)."""
+    html = markdown.to_html(source)
+    if images != "absolute" or not config.metrics.clicks:
+        return html
+    urls = Urls(config.base_url)
+    return markdown.counted_links(
+        html, lambda link: urls.click(edition.slug, edition.lang, item_id, link))
 
 
 def _image_src(item: Item, edition: Edition, config: Config, images: ImageBase) -> str | None:

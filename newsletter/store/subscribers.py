@@ -232,7 +232,8 @@ def confirm(store: Store, uid: str) -> Outcome:
             values |= {"name": asked.name or row.name, "language": asked.language,
                        "consent_at": asked.created_at, "consent_method": asked.consent_method,
                        "consent_ip": asked.consent_ip, "privacy_version": asked.privacy_version,
-                       "unsubscribed_at": None, "bounces": 0}
+                       "unsubscribed_at": None, "bounces": 0, "bounce_score": 0,
+                       "bounce_scored_on": None}
             detail = f"{asked.consent_method}, privacy notice {asked.privacy_version}, " \
                      f"was {row.status}"
             connection.execute(delete(subscription_requests).where(

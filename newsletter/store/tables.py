@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -39,6 +40,10 @@ subscribers = Table(
     Column("consent_ip", Text),
     Column("privacy_version", Text),
     Column("bounces", Integer, nullable=False, server_default="0"),
+    # Bounces reported after delivery, scored as Mailman 3 does (newsletter.store.feedback):
+    # at most one a day (UTC), the day of the last one counted kept to restart a stale score.
+    Column("bounce_score", Integer, nullable=False, server_default="0"),
+    Column("bounce_scored_on", Date),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
@@ -294,4 +299,53 @@ editor_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Index("ix_editor_sessions_user", "user_id"),
+)
+
+# -- delivery feedback ------------------------------------------------------------
+
+# One row per bounce or complaint processed (newsletter.store.feedback): the
+# report counts them per delivery. The same bounce message processed twice
+# for the same subscriber is one row (the unique index; NULLs never clash).
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="SET NULL")),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("kind", String(12), nullable=False),  # hard, soft, complaint
+    Column("status", String(16), nullable=False, server_default=""),  # the DSN's, e.g. 5.1.1
+    # The DSN's diagnostic (a complaint: its feedback type), without the address.
+    Column("diagnostic", Text, nullable=False, server_default=""),
+    Column("counted", Integer, nullable=False, server_default="0"),  # added to the bounce score
+    Column("message_id", Text),  # the bounce or report's own Message-ID
+    Index("ix_feedback_delivery_kind", "delivery_id", "kind"),
+    Index("ix_feedback_subscriber", "subscriber_id"),
+    Index("ux_feedback_message_subscriber", "message_id", "subscriber_id", unique=True),
+)
+
+# Messages that came back and could not be classified: kept whole for a
+# person to look at (``newsletter bounces review``), purged after 30 days.
+feedback_review = Table(
+    "feedback_review",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=False),  # "stdin", "maildir:/path/cur/123", "imap:INBOX/42"
+    Column("reason", Text, nullable=False),
+    Column("message", LargeBinary, nullable=False),
+    Column("message_id", Text),
+    Index("ix_feedback_review_received_at", "received_at"),
+    Index("ux_feedback_review_message_id", "message_id", unique=True),
+)
+
+# Aggregate clicks per link of an item of an edition: never who clicked.
+click_counts = Table(
+    "click_counts",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("language", String(5), primary_key=True),
+    Column("item", String(200), primary_key=True),
+    Column("link", Integer, primary_key=True),
+    Column("count", Integer, nullable=False, server_default="0"),
 )

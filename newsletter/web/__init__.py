@@ -6,6 +6,7 @@ CSRF and template set-up:
   one click (RFC 8058), change language;
 - ``site``: the archive's static site at the root;
 - ``preview`` (``newsletter preview``): an issue rendered afresh on each request;
+- ``clicks``: the counted links of an email (``[metrics] clicks``);
 - ``editor``: the editorial workspace under ``/editor/`` (accounts, issues,
   workflow, forms, translation, previews, subscribers).
 
@@ -32,7 +33,7 @@ from newsletter.core.i18n import _, ngettext
 from newsletter.core.urls import Urls
 from newsletter.dispatch.transports import Transport
 from newsletter.store import Store
-from newsletter.web import editor, preview, security, site, subscription
+from newsletter.web import clicks, editor, preview, security, site, subscription
 from newsletter.web.outgoing import Outgoing
 from newsletter.web.services import Services, services
 
@@ -77,6 +78,7 @@ def create_app(config: Config, store: Store | None = None,
     security.install(app)
     app.register_blueprint(subscription.blueprint)
     app.register_blueprint(editor.blueprint)
+    app.register_blueprint(clicks.blueprint)
     app.register_blueprint(site.blueprint)
     return app
 

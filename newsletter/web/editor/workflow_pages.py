@@ -19,8 +19,8 @@ from newsletter.core.errors import IssueInvalid, NewsletterError, UnknownIssue
 from newsletter.core.i18n import _
 from newsletter.dispatch.approval import approval_required
 from newsletter.scheduling.schedule import local_time, schedule, unschedule
+from newsletter.store import clicks, now, report, workflow
 from newsletter.store import deliveries as ledger
-from newsletter.store import now, workflow
 from newsletter.store.states import RecipientState
 from newsletter.store.users import Role
 from newsletter.web.editor import forms, reading
@@ -189,9 +189,14 @@ def delivery(month: str, delivery_id: int):
     shown = request.args.get("state", RecipientState.SENT)
     if shown not in LISTED_STATES:
         shown = RecipientState.SENT
-    listed = ledger.recipients_in(services().store, delivery_id, shown)
+    store = services().store
+    listed = ledger.recipients_in(store, delivery_id, shown)
+    outcome = next((r for r in report.delivery_report(store, month)
+                    if r.language == found.language), None)
+    counted = [c for c in clicks.counts(store, month) if c.language == found.language]
     return page("delivery.html.j2", delivery=found, progress=_progress(found), shown=shown,
-                listed=listed, states=LISTED_STATES, state_name=state_name, month=month)
+                listed=listed, states=LISTED_STATES, state_name=state_name, month=month,
+                outcome=outcome, clicks=counted, counting=services().config.metrics.clicks)
 
 
 @blueprint.get("/issues/<month>/deliveries/<int:delivery_id>/progress")
