@@ -216,3 +216,14 @@ def test_a_pending_subscriber_bounces_too(store):
     pending = subs.add(store, email, key, None, "it", CLI, status="pending")
     assert bounce(store, pending, threshold=1).now_bounced
     assert feedback.score(store, pending.id)[2] == "bounced"
+
+
+def test_erasure_removes_the_kept_bounces_that_name_the_address(store):
+    fb = feedback
+    subs.add(store, "Gone@Example.org", "gone@example.org", None, "it", subs.Consent("cli", "1"))
+    fb.keep_for_review(store, "stdin", "not a bounce we know",
+                       b"To: bounces@x\n\nCould not deliver to GONE@example.org\n", "<a@x>")
+    fb.keep_for_review(store, "stdin", "not a bounce we know",
+                       b"To: bounces@x\n\nsomething else\n", "<b@x>")
+    subs.erase(store, "gone@example.org")
+    assert [kept.message_id for kept in fb.review_list(store)] == ["<b@x>"]

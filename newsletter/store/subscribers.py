@@ -19,6 +19,7 @@ from newsletter.core.errors import NewsletterError
 from newsletter.store import Store, from_row, mailqueue, now, utc
 from newsletter.store.states import SUPPRESSED, ConsentMethod, SubscriberStatus
 from newsletter.store.tables import (
+    feedback_review,
     recipients,
     subscriber_events,
     subscribers,
@@ -296,6 +297,7 @@ def erase(store: Store, key: str) -> Outcome:
         if row is not None:
             _forget_in_replies(connection, row.id, row.email, f"<erased:{address_hash[:12]}>")
         mailqueue.forget(connection, key)  # its requests go with the row (ON DELETE CASCADE)
+        _forget_in_review(connection, row.email if row is not None else key)
         deleted = connection.execute(delete(subscribers).where(subscribers.c.email_key == key))
         known = connection.execute(select(suppressions.c.reason).where(
             suppressions.c.address_hash == address_hash)).scalar()
@@ -308,6 +310,16 @@ def erase(store: Store, key: str) -> Outcome:
         outcome = Outcome.DONE if deleted.rowcount else Outcome.ALREADY if known else Outcome.UNKNOWN
     store.flush_to_disk()
     return outcome
+
+
+def _forget_in_review(connection: Connection, email: str) -> None:
+    """Bounce messages kept for a person to look at (``feedback_review``) that
+    mention the address go at once, not at the 30-day purge."""
+    needle = email.lower().encode("utf-8")
+    rows = connection.execute(select(feedback_review.c.id, feedback_review.c.message)).all()
+    gone = [review_id for review_id, message in rows if needle in bytes(message or b"").lower()]
+    if gone:
+        connection.execute(delete(feedback_review).where(feedback_review.c.id.in_(gone)))
 
 
 def _forget_in_replies(connection: Connection, subscriber_id: int, email: str, stand_in: str) -> None:
