@@ -41,6 +41,9 @@ class Summary:
                 + self.forged + self.duplicates + self.unmatched)
 
 
+REVIEW_KEPT_DAYS = 30
+
+
 def process(config: Config, store: Store, messages: Iterable[Incoming], *,
             progress: Callable[[Classified], None] | None = None) -> Summary:
     """Classify and record each message; a message is removed from its
@@ -49,6 +52,8 @@ def process(config: Config, store: Store, messages: Iterable[Incoming], *,
     verp = Verp.of(config, store.secret)
     deliveries = {delivery.id for delivery in ledger.listing(store)}
     summary = Summary()
+    # Messages kept for a person to look at may quote addresses: never longer than this.
+    ledger_feedback.purge_review(store, REVIEW_KEPT_DAYS)
     for incoming in messages:
         found = classify(incoming.raw, verp)
         incoming.done(_record(config, store, incoming, found, deliveries, summary))
