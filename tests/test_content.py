@@ -86,7 +86,8 @@ def test_unknown_field(project, config):
     write_issue(project, {"it.yaml": MINIMAL + "    subtitle: Non previsto\n"})
     errors, _ = problems(config)
     assert errors == ["issues/2024-03/it.yaml:8: top_news[prima].subtitle: unknown field "
-                      "(allowed here: id, title, date, body, image, tags, recurring)"]
+                      "(allowed here: id, title, date, body, image, tags, recurring, kind, places, "
+                      "highlight)"]
 
 
 def test_missing_title(project, config):

@@ -22,6 +22,7 @@ from newsletter.cli.scheduling import schedule_command, unschedule_command
 from newsletter.cli.subscribers import subscribers_group
 from newsletter.cli.translate import translate_command
 from newsletter.cli.users import users_group
+from newsletter.cli.yearly import report_command
 from newsletter.core.errors import IssueInvalid, NewsletterError, RenderFailed
 from newsletter.core.i18n import _, ngettext
 
@@ -69,7 +70,8 @@ def cli(ctx: click.Context, project: Path | None) -> None:
 
 for command in (issues.new, translate_command, issues.check, issues.build, issues.preview, issues.serve,
                 subscribers_group, send_command, deliveries_command, schedule_command,
-                unschedule_command, archive_group, users_group, report_delivery_command, bounces_group):
+                unschedule_command, archive_group, users_group, report_delivery_command, bounces_group,
+                report_command):
     cli.add_command(command)
 
 

@@ -30,6 +30,15 @@ class Tags:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where an item happens: an ISO 3166-1 alpha-2 code (named per language
+    by ``places.country_name``) and, optionally, a city as the source writes it."""
+
+    country: str
+    city: str | None = None
+
+
+@dataclass(frozen=True)
 class Item:
     """A Top News item or a consulate's note, in one language.
 
@@ -44,15 +53,24 @@ class Item:
     lang: str
     image: Image | None = None
     tags: Tags = field(default_factory=Tags)
+    # for the yearly report: what it is (schema.Kind), where, "in primo piano"
+    kind: str | None = None
+    places: tuple[Place, ...] = ()
+    highlight: bool = False
 
 
 @dataclass(frozen=True)
 class Delegation:
+    """A delegation received; ``country`` is the source's text or, when it
+    gives only ``country_code``, the country's name in the edition's language."""
+
     id: str
     name: str
     city: str | None
     country: str | None
     lang: str
+    country_code: str | None = None
+    role: str | None = None
 
 
 @dataclass(frozen=True)

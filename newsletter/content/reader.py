@@ -7,23 +7,41 @@ no target yet) are warnings.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 import typing
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from newsletter.content import date_help, language, limits, markdown
-from newsletter.content.dates import DateError, When, parse_day, parse_month, parse_when
+from newsletter.content import date_help, language, limits, markdown, places
+from newsletter.content.dates import (
+    DateError,
+    When,
+    format_when,
+    parse_day,
+    parse_month,
+    parse_when,
+)
 from newsletter.content.located import LocatedData, dotted, read_yaml
-from newsletter.content.model import Delegation, Delegations, Edition, Image, Issue, Item, Tags
+from newsletter.content.model import (
+    Delegation,
+    Delegations,
+    Edition,
+    Image,
+    Issue,
+    Item,
+    Place,
+    Tags,
+)
 from newsletter.content.schema import PrimarySource, Strict, TranslationSource
 from newsletter.core.config import Config
 from newsletter.core.errors import IssueInvalid, Problem, UnknownIssue
-from newsletter.core.i18n import _, ngettext
+from newsletter.core.i18n import _, current_language, ngettext
 
 MONTH_FOLDER = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")  # \Z: "$" would accept a final newline
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
@@ -74,13 +92,18 @@ def display_path(config: Config, path: Path) -> str:
         return str(path)
 
 
-def check_issue(config: Config, month: str, *, strict: bool = False) -> Checked:
+def check_issue(config: Config, month: str, *, strict: bool = False,
+                across_year: bool = True) -> Checked:
     """Everything found in the issue's sources; ``strict``: the placeholders
     `newsletter new` left are errors (what build, schedule and send need),
-    not warnings (what a preview of the draft shows)."""
+    not warnings (what a preview of the draft shows); ``across_year``: warn
+    where another issue of the year dates one of its events otherwise."""
     folder = issue_folder(config, month)
     reader = _IssueReader(config, folder, strict)
-    return reader.read()
+    checked = reader.read()
+    if checked.issue is not None and across_year:
+        checked.warnings += date_disagreements(config, month)
+    return checked
 
 
 class _IssueReader:
@@ -211,7 +234,18 @@ class _IssueReader:
             id=entry.id, title=entry.title, when=when, body=entry.body, lang=lang,
             image=self._image(image, (*where, "image"), located) if image else None,
             tags=Tags(**{k: tuple(v) for k, v in entry.tags}) if hasattr(entry, "tags") else Tags(),
+            kind=entry.kind, highlight=entry.highlight,
+            places=tuple(Place(code, place.city) for i, place in enumerate(entry.places)
+                         if (code := self._country(place.country, (*where, "places", i, "country"),
+                                                   located))),
         )
+
+    def _country(self, code: str, where: tuple, located: LocatedData) -> str | None:
+        """The ISO code, in capitals; None (and an error with a suggestion) if unknown."""
+        if places.is_country(code):
+            return code.strip().upper()
+        self._problem(located, where, places.unknown_country(code))
+        return None
 
     def _unique_id(self, item_id: str, where: tuple, located: LocatedData, ids: dict) -> None:
         if item_id in ids:
@@ -265,8 +299,13 @@ class _IssueReader:
                 "the period ends ({end}) before it starts ({start})").format(end=end, start=start))
         received = []
         for i, entry in enumerate(src.delegations.received):
-            self._unique_id(entry.id, ("delegations", "received", i), located, ids)
-            received.append(Delegation(entry.id, entry.name, entry.city, entry.country, lang))
+            where = ("delegations", "received", i)
+            self._unique_id(entry.id, where, located, ids)
+            code = entry.country_code and self._country(entry.country_code,
+                                                        (*where, "country_code"), located)
+            country = entry.country or (places.country_name(code, lang) if code else None)
+            received.append(Delegation(entry.id, entry.name, entry.city, country, lang,
+                                       code or None, entry.role))
         return Delegations(start, end, tuple(received))
 
     def _check_body(self, body: str, where: tuple, located: LocatedData) -> None:
@@ -377,18 +416,24 @@ def _merge_item(original: Item, translated, lang: str) -> Item:
     if image and getattr(translated, "image_alt", None):
         image = Image(image.file, translated.image_alt)
     return Item(id=original.id, title=translated.title or original.title, when=original.when,
-                body=translated.body, lang=lang,
-                image=image, tags=original.tags)
+                body=translated.body, lang=lang, image=image, tags=original.tags,
+                kind=original.kind, places=original.places, highlight=original.highlight)
 
 
 def _merge_delegations(base: Delegations | None, translated: dict, lang: str):
     if base is None:
         return None
-    received = tuple(
-        Delegation(d.id, t.name, t.city, t.country, lang) if (t := translated.get(d.id)) else d
-        for d in base.received
-    )
+    received = tuple(_merge_delegation(d, t, lang) if (t := translated.get(d.id)) else d
+                     for d in base.received)
     return Delegations(base.start, base.end, received)
+
+
+def _merge_delegation(original: Delegation, translated, lang: str) -> Delegation:
+    """The translation's text; a country given only by its code is named in ``lang``."""
+    code = original.country_code
+    country = translated.country or (places.country_name(code, lang) if code else None)
+    return Delegation(original.id, translated.name, translated.city, country, lang, code,
+                      translated.role or original.role)
 
 
 # -- explaining schema errors -------------------------------------------------
@@ -420,6 +465,11 @@ def _message(error: dict, model: type[BaseModel], where: tuple) -> str:
         return _("must be fields (key: value) indented under it")
     if kind == "list_type":
         return _("must be a list: one entry per line, each starting with '- '")
+    if kind == "literal_error":
+        return _("must be one of: {allowed}").format(
+            allowed=str(error.get("ctx", {}).get("expected", "")).replace("'", ""))
+    if kind in ("bool_type", "bool_parsing"):
+        return _("must be true or false")
     return str(error["msg"]).removeprefix("Value error, ")
 
 
@@ -442,3 +492,149 @@ def _model_in(annotation) -> type[BaseModel] | None:
         if found := _model_in(arg):
             return found
     return None
+
+
+# -- the same event in several issues of a year -------------------------------
+#
+# An item is recognised across issues by its id (`newsletter new --from`
+# keeps ids): two sightings of an id are the same event when their dates
+# overlap or touch, or when they are in consecutive issues (an item carried
+# from one month to the next, or its date corrected). An id seen again
+# months later with other dates (Luci d'Artista every winter) is another
+# event. Read from the raw YAML, without validating: cheap enough for every
+# `check`.
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """An item (or a delegation) as one issue's primary source has it, located."""
+
+    id: str
+    section: str  # top_news, consulates, delegations
+    month: date  # the issue's
+    when: When | None
+    file: str
+    line: int | None  # of its id
+    date_line: int | None
+    field: str  # its date's, as messages name it
+    recurring: bool = False
+
+    @property
+    def span(self) -> tuple[date, date]:
+        """The days it covers; open bounds end (or start) with its issue's month."""
+        first = self.month
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        when = self.when
+        if when is None:
+            return first, last
+        if when.kind == "day":
+            return when.start, when.start
+        if when.kind == "month":
+            end = when.start.replace(day=calendar.monthrange(when.start.year, when.start.month)[1])
+            return when.start, end
+        if when.kind == "range":
+            return when.start, when.end
+        if when.kind == "from":
+            return when.start, max(when.start, last)
+        return min(first, when.end), when.end  # until, by
+
+
+def sightings(config: Config, month: str) -> list[Sighting]:
+    """The items and delegations of ``month``'s primary source, in order."""
+    path = config.issues_dir / month / f"{config.primary_language}.yaml"
+    if not MONTH_FOLDER.match(month) or not path.is_file():
+        return []
+    display = display_path(config, path)
+    located, _problems = read_yaml(path, display)
+    data = located.data if located is not None and isinstance(located.data, dict) else {}
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    received = data.get("delegations")
+    received = received.get("received") if isinstance(received, dict) else None
+    found = []
+    for section, entries in (("top_news", data.get("top_news")),
+                             ("consulates", data.get("consulates")), ("delegations", received)):
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                continue
+            where = ("delegations", "received", i) if section == "delegations" else (section, i)
+            found.append(Sighting(
+                entry["id"], section, first, _quiet_when(entry.get("date")), display,
+                located.line_of((*where, "id")), located.line_of((*where, "date")),
+                dotted((*where, "date"), data), entry.get("recurring") is True))
+    return found
+
+
+def _quiet_when(value) -> When | None:
+    """The date if it parses; its errors are `check`'s to explain."""
+    try:
+        return parse_when(value) if value is not None else None
+    except DateError:
+        return None
+
+
+def same_events(found: list[Sighting]) -> list[list[Sighting]]:
+    """The sightings of items grouped into events (see above), each group in
+    month order; the groups in order of their first sighting."""
+    events: list[list[Sighting]] = []
+    latest: dict[str, list[Sighting]] = {}
+    for sighting in sorted((s for s in found if s.section != "delegations"),
+                           key=lambda s: s.month):
+        group = latest.get(sighting.id)
+        if group is None or not _same_event(group, sighting):
+            group = latest[sighting.id] = []
+            events.append(group)
+        group.append(sighting)
+    return events
+
+
+def _same_event(group: list[Sighting], sighting: Sighting) -> bool:
+    last = group[-1].month
+    consecutive = (sighting.month.year - last.year) * 12 + sighting.month.month - last.month <= 1
+    start = min(s.span[0] for s in group)
+    end = max(s.span[1] for s in group)
+    day = timedelta(days=1)
+    return consecutive or (sighting.span[0] <= end + day and start - day <= sighting.span[1])
+
+
+def disagreements(events: list[list[Sighting]]) -> list[tuple[Sighting, Sighting]]:
+    """(earlier, later) sightings of one event whose dates differ; a recurring
+    item's date moves on by design (`new --from`) and is not compared."""
+    pairs = []
+    for group in events:
+        for earlier, later in pairwise(group):
+            if earlier.recurring or later.recurring or None in (earlier.when, later.when):
+                continue
+            if earlier.when != later.when:
+                pairs.append((earlier, later))
+    return pairs
+
+
+def disagreement(here: Sighting, there: Sighting) -> Problem:
+    """The warning, at ``here``, that ``there`` (another issue) dates the same event otherwise."""
+    lang = current_language()
+    return Problem(here.file, here.date_line, here.field, _(
+        "{id!r} is dated {dates} here but {other_dates} in {other}:{line}: if it is the same "
+        "event, make the dates agree; if it is another one, give it another id").format(
+        id=here.id, dates=format_when(here.when, lang, here.month),
+        other_dates=format_when(there.when, lang, there.month), other=there.file,
+        line=there.date_line))
+
+
+def year_sightings(config: Config, year: int) -> list[Sighting]:
+    found = []
+    for month in known_months(config):
+        if month.startswith(f"{year}-"):
+            found += sightings(config, month)
+    return found
+
+
+def date_disagreements(config: Config, month: str) -> list[Problem]:
+    """Where ``month`` and another issue of its year date the same event differently."""
+    events = same_events(year_sightings(config, int(month[:4])))
+    warnings = []
+    for earlier, later in disagreements(events):
+        if f"{later.month:%Y-%m}" == month:
+            warnings.append(disagreement(later, earlier))
+        elif f"{earlier.month:%Y-%m}" == month:
+            warnings.append(disagreement(earlier, later))
+    return warnings

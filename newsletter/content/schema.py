@@ -7,7 +7,7 @@ translation holds only text, keyed by the primary edition's item ids.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -61,6 +61,12 @@ Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
                  AfterValidator(_body)]
 Slug = Annotated[str, AfterValidator(_slug)]
 DateValue = Any  # parsed by newsletter.dates, which explains its errors
+# What an item is, for the yearly report: an event in Torino, a mission
+# abroad, a delegation received, a call or deadline, anything else.
+Kind = Literal["event", "mission", "delegation", "call", "other"]
+# An ISO 3166-1 alpha-2 code; the reader checks it against CLDR's list and
+# suggests the code meant (newsletter.content.places).
+CountryCode = Text
 
 
 class Strict(BaseModel):
@@ -79,6 +85,11 @@ class TagsSource(Strict):
     projects: list[Text] = []
 
 
+class PlaceSource(Strict):
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2 code, e.g. BE")
+    city: Text | None = None
+
+
 class TopNewsSource(Strict):
     id: Slug
     title: Text
@@ -87,6 +98,10 @@ class TopNewsSource(Strict):
     image: ImageSource | None = None
     tags: TagsSource = TagsSource()
     recurring: bool = Field(False, description="carried into the next issue by `new --from`")
+    # What the yearly report needs (all optional):
+    kind: Kind | None = None
+    places: list[PlaceSource] = []
+    highlight: bool = Field(False, description="in primo piano in the yearly report")
 
 
 class ConsulateSource(Strict):
@@ -95,6 +110,9 @@ class ConsulateSource(Strict):
     date: DateValue | None = None
     body: Body
     recurring: bool = Field(False, description="carried into the next issue by `new --from`")
+    kind: Kind | None = None
+    places: list[PlaceSource] = []
+    highlight: bool = Field(False, description="in primo piano in the yearly report")
 
 
 class DelegationSource(Strict):
@@ -102,6 +120,18 @@ class DelegationSource(Strict):
     name: Text
     city: Text | None = None
     country: Text | None = None
+    country_code: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 code")
+    role: Text | None = Field(None, description="the counterpart's role, e.g. Sindaco")
+
+
+class TranslatedDelegation(Strict):
+    """A delegation in a translation: its text (the country code is the original's)."""
+
+    id: Slug
+    name: Text
+    city: Text | None = None
+    country: Text | None = None
+    role: Text | None = None
 
 
 class PeriodSource(Strict):
@@ -150,4 +180,4 @@ class TranslationSource(Strict):
     top_news: list[TranslatedItem] = []
     consulates: list[TranslatedConsulate] = []
     insights: Body | None = None
-    delegations: list[DelegationSource] = []  # the same fields, translated
+    delegations: list[TranslatedDelegation] = []  # the same fields, translated
