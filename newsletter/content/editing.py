@@ -414,10 +414,11 @@ def _respaced(items: CommentedSeq, spacing: int, end: int = 0) -> Iterator[None]
 
 # The order of fields in the sources (the schema's, as `new` and `translate`
 # write them): a new field goes to its place among the fields already there.
-FIELD_ORDER = ("month", "id", "title", "name", "city", "country", "curated_by", "preheader",
-               "send_at", "date", "recurring", "image", "tags", "file", "alt", "cities",
-               "countries", "networks", "projects", "period", "received", "from", "to", "until",
-               "by", "top_news", "consulates", "body", "image_alt", "insights", "delegations")
+FIELD_ORDER = ("month", "id", "title", "name", "city", "country", "country_code", "role",
+               "curated_by", "preheader", "send_at", "date", "recurring", "image", "tags", "file",
+               "alt", "cities", "countries", "networks", "projects", "period", "received", "from",
+               "to", "until", "by", "top_news", "consulates", "body", "kind", "places",
+               "highlight", "image_alt", "insights", "delegations")
 
 
 def _rank(key: object) -> int:

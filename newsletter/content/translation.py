@@ -39,7 +39,7 @@ HEADER = """\
 """
 SECTIONS = ("top_news", "consulates")
 ITEM_FIELDS = ("title", "body")
-DELEGATION_FIELDS = ("name", "city", "country")
+DELEGATION_FIELDS = ("name", "city", "country", "role")
 BLOCK_FIELDS = {"body", "insights"}  # written as literal blocks
 
 

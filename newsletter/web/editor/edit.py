@@ -26,7 +26,7 @@ from newsletter.content.editing import (
 )
 from newsletter.content.reader import PLACEHOLDER
 from newsletter.content.source_dates import DATE_KINDS, NO_DATE, DateInvalid
-from newsletter.core.i18n import _
+from newsletter.core.i18n import _, current_language
 from newsletter.store.users import Role
 from newsletter.web.editor import forms, images, reading
 from newsletter.web.editor.common import blueprint, page, requires
@@ -94,9 +94,9 @@ def new_item(month: str, section: str):
     values = forms.item_from(section, request.form)
     try:
         entry = forms.item_entry(section, values, month)
-    except DateInvalid as exc:
+    except (DateInvalid, forms.FieldInvalid) as exc:
         return _item_page(month, section, None, request.form.get("version", ""), values, 400,
-                          {"date": [str(exc)]})
+                          {_field_of(exc): [str(exc)]})
     upload = request.files.get("image_file_upload")
     holder: dict[str, str] = {}
 
@@ -139,9 +139,9 @@ def item(month: str, section: str, item_id: str):
     values = forms.item_from(section, request.form)
     try:
         changes = forms.item_changes(section, values, month)
-    except DateInvalid as exc:
+    except (DateInvalid, forms.FieldInvalid) as exc:
         return _item_page(month, section, item_id, request.form.get("version", ""), values, 400,
-                          {"date": [str(exc)]})
+                          {_field_of(exc): [str(exc)]})
     upload = request.files.get("image_file_upload")
     if upload and upload.filename:
         try:
@@ -171,6 +171,11 @@ def item(month: str, section: str, item_id: str):
                             saved=1, voided=int(result.voided)))
 
 
+def _field_of(exc: Exception) -> str:
+    """The form's field a refused value belongs to (a date's parts are one field)."""
+    return exc.field if isinstance(exc, forms.FieldInvalid) else "date"
+
+
 def _item_page(month, section, item_id, version, values, status=200, errors=None,
                conflict=None):
     config = services().config
@@ -182,10 +187,20 @@ def _item_page(month, section, item_id, version, values, status=200, errors=None
     return page("item.html.j2", status, month=month, section=section, item_id=item_id,
                 version=version, values=values, problems=found, conflict=conflict,
                 kinds=DATE_KINDS, no_date=NO_DATE, shown=forms.dates_shown(values, config, month),
-                suggestions=forms.tag_suggestions(config), countries=forms.countries(),
+                suggestions=forms.tag_suggestions(config),
+                countries=forms.country_options(_primary()),
+                place_countries=forms.country_options(current_language()),
+                item_kinds=_item_kinds(), no_country=forms.NO_COUNTRY,
                 saved=request.args.get("saved"), voided=request.args.get("voided") == "1",
                 body_html=markdown.to_html(values.get("body") or "") if values.get("body") else "",
                 placeholder=PLACEHOLDER)
+
+
+def _item_kinds() -> list[tuple[str, str]]:
+    labels = {"event": _("event in Torino"), "mission": _("mission abroad"),
+              "delegation": _("delegation received"), "call": _("call or deadline"),
+              "other": _("other")}
+    return [(kind, labels[kind]) for kind in forms.ITEM_KINDS]
 
 
 @blueprint.post("/issues/<month>/items/<section>/<item_id>/move")

@@ -11,11 +11,11 @@ from datetime import date
 from functools import cache
 
 import yaml
-from babel import Locale
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from newsletter.content import known_months
 from newsletter.content.dates import parse_month
+from newsletter.content.places import country_codes, country_name, is_country, unknown_country
 from newsletter.content.source_dates import (
     DATE_KINDS,
     NO_DATE,
@@ -25,11 +25,24 @@ from newsletter.content.source_dates import (
     date_to_source,
 )
 from newsletter.core.config import Config
+from newsletter.core.errors import NewsletterError
+from newsletter.core.i18n import _
 
 TAG_KINDS = ("cities", "countries", "networks", "projects")
 DATE_FIELDS = sorted({name for kind in DATE_KINDS for name in kind.fields})
 META_TEXT = ("title", "curated_by", "preheader", "send_at", "insights")
 LIMIT = 20000  # characters of one field: far above any real item
+ITEM_KINDS = ("event", "mission", "delegation", "call", "other")  # schema.Kind
+PLACE_ROWS = 50  # the most place rows a form is read for
+NO_COUNTRY = "-"  # the delegation's country select: neither a code nor a name
+
+
+class FieldInvalid(NewsletterError):
+    """A form's value the source cannot take; ``field`` is the one at fault."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
 
 
 def _text(value: object) -> str:
@@ -77,17 +90,22 @@ def metadata_changes(values: Mapping[str, str]) -> list[tuple[tuple, object]]:
 def empty_item(section: str) -> dict[str, str]:
     values = {"title": "", "body": "", "date_kind": "day" if section == "top_news" else NO_DATE,
               "image_file": "", "image_alt": "", "image_remove": "", "recurring": "", "name": "", "city": "",
-              "country": ""}
+              "country": "", "country_code": "", "role": "", "kind": "", "highlight": ""}
     values.update({f"date_{name}": "" for name in DATE_FIELDS})
     values.update({f"tags_{kind}": "" for kind in TAG_KINDS})
     return values
 
 
-def item_values(section: str, entry: Mapping, config: Config, month: str) -> dict[str, str]:
+def item_values(section: str, entry: Mapping, config: Config, month: str) -> dict:
     """What the form shows for an item as it is in the file."""
-    values = empty_item(section)
-    for name in ("title", "body", "name", "city", "country"):
+    values: dict = empty_item(section)
+    for name in ("title", "body", "name", "city", "country", "country_code", "role", "kind"):
         values[name] = _text(entry.get(name))
+    values["country_code"] = values["country_code"].strip().upper()
+    values["highlight"] = "1" if entry.get("highlight") else ""
+    values["places"] = [{"country": _text(place.get("country")).strip().upper(),
+                         "city": _text(place.get("city"))}
+                        for place in entry.get("places") or [] if isinstance(place, Mapping)]
     kind, fields = date_from_source(entry.get("date"))
     values["date_kind"] = kind
     values.update({f"date_{name}": value for name, value in fields.items()})
@@ -101,11 +119,16 @@ def item_values(section: str, entry: Mapping, config: Config, month: str) -> dic
     return values
 
 
-def item_from(section: str, form: Mapping) -> dict[str, str]:
+def item_from(section: str, form: Mapping) -> dict:
     """The values a submitted form carries (kept as typed, to show them again)."""
-    values = {name: _clean(form, name) for name in empty_item(section)}
+    values: dict = {name: _clean(form, name) for name in empty_item(section)}
     values["body"] = str(form.get("body", "") or "")[:LIMIT].replace("\r\n", "\n").strip("\n")
     values["recurring"] = "1" if form.get("recurring") else ""
+    values["highlight"] = "1" if form.get("highlight") else ""
+    values["country_code"] = values["country_code"].upper()
+    values["places"] = [{"country": _clean(form, f"place_country_{i}").upper(),
+                         "city": _clean(form, f"place_city_{i}")} for i in range(PLACE_ROWS)]
+    values["places"] = [p for p in values["places"] if p["country"] or p["city"]]
     if values["date_kind"] not in {kind.key for kind in DATE_KINDS} | {NO_DATE}:
         values["date_kind"] = NO_DATE
     return values
@@ -114,12 +137,18 @@ def item_from(section: str, form: Mapping) -> dict[str, str]:
 def item_changes(section: str, values: Mapping[str, str], month: str) -> list[tuple[tuple, object]]:
     """The submitted form as (path, value) pairs; DateInvalid for a wrong date."""
     if section == "delegations":
-        return [((name,), values[name] or None) for name in ("name", "city", "country")]
+        return _delegation_changes(values)
+    if values.get("kind") and values["kind"] not in ITEM_KINDS:
+        raise FieldInvalid(_("{value!r} is not a kind of item: choose one of the list").format(
+            value=values["kind"]), "kind")
     changes: list[tuple[tuple, object]] = [
         (("title",), values["title"] or None),
         (("date",), date_to_source(values["date_kind"], _date_values(values))),
         (("body",), values["body"] or None),
         (("recurring",), True if values["recurring"] else None),
+        (("kind",), values.get("kind") or None),
+        (("places",), _places(values.get("places") or [])),
+        (("highlight",), True if values.get("highlight") else None),
     ]
     if section == "top_news":
         if values["image_file"]:
@@ -129,6 +158,50 @@ def item_changes(section: str, values: Mapping[str, str], month: str) -> list[tu
         for kind in TAG_KINDS:
             changes.append((("tags", kind), _tags(values[f"tags_{kind}"])))
     return changes
+
+
+def _delegation_changes(values: Mapping) -> list[tuple[tuple, object]]:
+    changes: list[tuple[tuple, object]] = [((name,), values[name] or None)
+                                           for name in ("name", "city")]
+    code = values.get("country_code", "")
+    if code in ("", NO_COUNTRY):  # no code: the name as written kept, or nothing
+        changes += [(("country_code",), None),
+                     (("country",), None if code else values.get("country") or None)]
+    elif is_country(code):  # the names come from CLDR, in every language
+        changes += [(("country_code",), code), (("country",), None)]
+    else:
+        raise FieldInvalid(unknown_country(code), "country_code")
+    changes.append((("role",), values.get("role") or None))
+    return changes
+
+
+def _places(rows: list[Mapping]) -> CommentedSeq | None:
+    """The places rows with a country, as the source writes them:
+    ``[{country: IT, city: Torino}]``; rows without a country are ignored."""
+    found = CommentedSeq()
+    for row in rows:
+        code = row.get("country", "")
+        if not code:
+            continue
+        if not is_country(code):
+            raise FieldInvalid(unknown_country(code), "places")
+        place = CommentedMap(country=code)
+        if row.get("city"):
+            place["city"] = row["city"]
+        place.fa.set_flow_style()
+        found.append(place)
+    if not found:
+        return None
+    if all(len(place) > 1 for place in found):  # else a lone "country: FR" reads badly
+        found.fa.set_flow_style()
+    return found
+
+
+@cache
+def country_options(lang: str) -> list[tuple[str, str]]:
+    """Every ISO code with its name in ``lang``, sorted by the name."""
+    return sorted(((code, country_name(code, lang)) for code in country_codes()),
+                  key=lambda option: option[1].casefold())
 
 
 def item_entry(section: str, values: Mapping[str, str], month: str) -> CommentedMap:
@@ -191,15 +264,6 @@ def _suggestions(folder: str, primary: str, stamp: tuple) -> dict[str, list[str]
                     if isinstance(tag, str):
                         found[kind].add(tag)
     return {kind: sorted(tags, key=str.casefold) for kind, tags in found.items()}
-
-
-@cache
-def countries(lang: str = "it") -> list[str]:
-    """Country names (ISO 3166, from CLDR) in the primary edition's language."""
-    names = Locale.parse(lang).territories
-    return sorted((name for code, name in names.items() if len(code) == 2 and code.isalpha()
-                   and code not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}),
-                  key=str.casefold)
 
 
 def entries(data: Mapping | None, section: str) -> list:

@@ -36,7 +36,7 @@ from newsletter.web.services import services
 
 # The fields a translation holds for each kind of part (schema.TranslationSource).
 FIELDS = {"top_news": ("title", "body", "image_alt"), "consulates": ("title", "body"),
-          "delegations": ("name", "city", "country"), "meta": ("text",)}
+          "delegations": ("name", "city", "country", "role"), "meta": ("text",)}
 META = ("title", "curated_by", "preheader", "insights")
 LIMIT = 20000
 
@@ -92,7 +92,7 @@ def _parts(primary: Mapping, translation: Mapping, states: dict[str, str],
             original = {"title": _str(entry.get("title")), "body": _str(entry.get("body")),
                         "image_alt": _str((entry.get("image") or {}).get("alt")),
                         "name": _str(entry.get("name")), "city": _str(entry.get("city")),
-                        "country": _str(entry.get("country"))}
+                        "country": _str(entry.get("country")), "role": _str(entry.get("role"))}
             values = {field: _str(mine.get(field)) for field in FIELDS[section]}
             if section == "top_news" and not entry.get("image"):
                 values.pop("image_alt")
