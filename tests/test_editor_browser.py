@@ -177,7 +177,7 @@ def test_an_issue_from_the_browser_to_the_subscribers(office, tmp_path):
         editor.get_by_role("link", name="delegations.received[prima-delegazione].name").click()
         editor.get_by_label("Name of the delegation").fill("Delegazione di Lione")
         editor.get_by_label("City").fill("Lione")
-        editor.get_by_label("Country").select_option("Francia")
+        editor.get_by_label("Country").select_option("FR")
         editor.get_by_role("button", name="Save", exact=True).click()
         editor.wait_for_url("**saved=1**")
         # Translate what is missing into English, part by part.
