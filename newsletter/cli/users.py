@@ -12,17 +12,13 @@ import click
 from newsletter.cli.project import Project, pass_config
 from newsletter.core.config import Config
 from newsletter.core.i18n import _, ngettext
+from newsletter.core.urls import Urls
 from newsletter.store import Store, audit, now, users, utc
 from newsletter.store.addresses import InvalidAddress, normalize
 
 ROLES = tuple(role.value for role in users.Role)
 ROLE_METAVAR = "|".join(ROLES)
 VALID_HOURS = int(users.SETUP_VALID_FOR.total_seconds() // 3600)
-
-
-def setup_link(config: Config, token: str) -> str:
-    """The page of the workspace where a person chooses their password."""
-    return f"{config.base_url.rstrip('/')}/editor/welcome/{token}"
 
 
 def _role(value: str) -> str:
@@ -47,7 +43,7 @@ def _person(store: Store, email: str) -> users.User:
 
 
 def _show_link(config: Config, token: str) -> None:
-    click.echo(setup_link(config, token))
+    click.echo(Urls(config.base_url).welcome(token))
     click.echo(ngettext("The link is valid for {hours} hour and is shown only now.",
                         "The link is valid for {hours} hours and is shown only now.",
                         VALID_HOURS).format(hours=VALID_HOURS))

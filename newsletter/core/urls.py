@@ -105,6 +105,10 @@ class Urls:
         link's number, never who clicks."""
         return self.absolute(f"/c/{month}/{lang}/{item}/{link}")
 
+    def welcome(self, token: str) -> str:
+        """The workspace's page where a person chooses their password (one-time link)."""
+        return self.absolute(f"/editor/welcome/{token}")
+
     # -- the subscription pages ------------------------------------------------------------
 
     def subscribe(self) -> str:

@@ -79,11 +79,6 @@ def _people_notice() -> str | None:
             }.get(request.args.get("done", ""))
 
 
-def _setup_link(token: str) -> str:
-    """The page of the workspace where a person chooses their password."""
-    return f"{services().config.base_url.rstrip('/')}/editor/welcome/{token}"
-
-
 def _person(email: str) -> accounts.User:
     try:
         address, key = normalize(email)
@@ -111,7 +106,7 @@ def add_person():
     except accounts.UserError as exc:
         return _people_page(400, error=_sentence(exc), form=form)
     record("person added", detail=f"{user.email} as {user.role}")
-    return _people_page(link=(user, _setup_link(token)), notice=_(
+    return _people_page(link=(user, services().urls.welcome(token)), notice=_(
         "{name} has an account. Send them the link below to choose their password.").format(
         name=user.name))
 
@@ -172,7 +167,7 @@ def reset_person():
                                          "sign in.").format(email=user.email))
     token = accounts.reset(services().store, user.email)
     record("password link renewed", detail=user.email)
-    return _people_page(link=(user, _setup_link(token)), notice=_(
+    return _people_page(link=(user, services().urls.welcome(token)), notice=_(
         "A new link for {name}: any earlier link stops working, and their current password "
         "works until they choose a new one.").format(name=user.name))
 
