@@ -285,3 +285,12 @@ def test_schedule_needs_the_current_approval_and_the_delivery_page(ws):
                                 action="/editor/issues/2023-12/cancel")
     assert cancelled.status_code == 302
     assert "state-scheduled" not in words(approver.get("/editor/issues/2023-12/"))
+
+
+def test_the_translation_page_shows_the_delegations_already_translated(ws):
+    # A translation's delegations are a plain list (the primary's are under
+    # `received`): the form must show them, or saving would erase them.
+    editor = ws.sign_in("editor")
+    page = words(editor.get("/editor/issues/2023-12/translate/en"))
+    section = page.split('id="item-delegations-lione"')[1].split("</section>")[0]
+    assert 'name="name" value="Delegation from Lyon"' in section

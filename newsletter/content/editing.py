@@ -537,6 +537,13 @@ def _end(data: Mapping, section: str) -> int:
     return 0 if section == "delegations" or list(data)[-1] == section else 1
 
 
+def items_in(data: Mapping | None, section: str) -> list[Mapping]:
+    """The items of ``section`` as the file has them (nothing created): the
+    primary's ``delegations.received``, or a translation's ``delegations`` list."""
+    found = _items(data, section) if isinstance(data, Mapping) else None
+    return [item for item in found or [] if isinstance(item, Mapping)]
+
+
 def section_items(data: CommentedMap, section: str) -> CommentedSeq:
     """The items of ``section`` (``top_news``, ``consulates``, ``delegations``:
     the delegations received), created empty if the file has none."""

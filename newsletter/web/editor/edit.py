@@ -17,6 +17,7 @@ from newsletter.content import markdown
 from newsletter.content.editing import (
     add_item,
     find_item,
+    items_in,
     move_item,
     new_item_id,
     open_source,
@@ -133,7 +134,7 @@ def item(month: str, section: str, item_id: str):
             abort(404)
         remember(month, source)
         return _item_page(month, section, item_id, source.version, forms.item_values(
-            section, forms.entries(source.data, section)[index], services().config, month))
+            section, items_in(source.data, section)[index], services().config, month))
     if find_item(reading.source(month, _primary()).data, section, item_id) is None:
         abort(404)
     values = forms.item_from(section, request.form)

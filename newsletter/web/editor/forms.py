@@ -265,12 +265,3 @@ def _suggestions(folder: str, primary: str, stamp: tuple) -> dict[str, list[str]
                         found[kind].add(tag)
     return {kind: sorted(tags, key=str.casefold) for kind, tags in found.items()}
 
-
-def entries(data: Mapping | None, section: str) -> list:
-    """The items of a section as the file has them (nothing created)."""
-    if not isinstance(data, Mapping):
-        return []
-    holder = data.get("delegations") if section == "delegations" else data
-    found = holder.get("received" if section == "delegations" else section) \
-        if isinstance(holder, Mapping) else None
-    return [e for e in found if isinstance(e, Mapping)] if isinstance(found, list) else []

@@ -15,6 +15,7 @@ from newsletter.content import markdown
 from newsletter.content.editing import (
     add_item,
     find_item,
+    items_in,
     open_source,
     section_items,
     set_value,
@@ -29,7 +30,6 @@ from newsletter.store.users import Role
 from newsletter.web.editor import reading
 from newsletter.web.editor.common import blueprint, page, requires
 from newsletter.web.editor.fields import problems_for
-from newsletter.web.editor.forms import entries
 from newsletter.web.editor.saving import Conflicted, edit, remember
 from newsletter.web.editor.workflow_pages import _month
 from newsletter.web.services import services
@@ -83,8 +83,8 @@ def _parts(primary: Mapping, translation: Mapping, states: dict[str, str],
         yield _part(key, "meta", name, {"text": _str(original)}, values, states, typed,
                     typed_part, markdown_field="text" if name == "insights" else None)
     for section in ("top_news", "consulates", "delegations"):
-        translated = {str(entry.get("id")): entry for entry in entries(translation, section)}
-        for entry in entries(primary, section):
+        translated = {str(entry.get("id")): entry for entry in items_in(translation, section)}
+        for entry in items_in(primary, section):
             if not entry.get("id"):
                 continue
             item_id = str(entry["id"])

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from flask import abort, g, redirect, request, url_for
 
 from newsletter.content import issue_folder
+from newsletter.content.editing import items_in
 from newsletter.content.language import language_name
 from newsletter.core.errors import IssueInvalid, NewsletterError, UnknownIssue
 from newsletter.core.i18n import _
@@ -23,7 +24,7 @@ from newsletter.store import clicks, now, report, workflow
 from newsletter.store import deliveries as ledger
 from newsletter.store.states import RecipientState
 from newsletter.store.users import Role
-from newsletter.web.editor import forms, reading
+from newsletter.web.editor import reading
 from newsletter.web.editor.common import blueprint, page, record, requires
 from newsletter.web.editor.fields import SECTIONS, problem_link
 from newsletter.web.editor.status import standing, state_name
@@ -61,7 +62,7 @@ def _outline(data) -> dict[str, list[tuple[str, str]]]:
     for section in SECTIONS:
         outline[section] = [(str(e.get("id")), str(e.get("title") or e.get("name") or
                                                    _("(untitled)")))
-                            for e in forms.entries(data, section) if e.get("id")]
+                            for e in items_in(data, section) if e.get("id")]
     return outline
 
 
